@@ -1,0 +1,41 @@
+# Every target creates the virtualenv and installs the locked dependencies first, so that a fresh
+# clone needs nothing but Python 3.11+ and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SCENARIOS := $(sort $(wildcard scenarios/*.yaml))
+
+.PHONY: install report test lint typecheck bench schema docs clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[notebooks,dev]'
+	touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/workbench report $(SCENARIOS) --out reports/
+
+lint: $(STAMP)
+	$(BIN)/ruff check workbench tests benchmarks
+	$(BIN)/ruff format --check workbench tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+# Regenerate the committed JSON Schema and the scenario field reference from the models.
+schema: $(STAMP)
+	$(BIN)/workbench schema --out workbench/model/scenario.schema.json
+	$(BIN)/workbench schema --markdown --out docs/scenario-reference.md
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
