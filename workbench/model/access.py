@@ -1,0 +1,93 @@
+"""How access is given and taken away: roles, delegations, approvals, blocks and revocation triggers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from workbench.model.common import Action, Environment, Id, Permission, StrictModel
+from workbench.model.durations import Duration
+
+__all__ = [
+    "Approval",
+    "BlockCondition",
+    "BlockedAction",
+    "Delegation",
+    "ReapprovalTrigger",
+    "RevocationEvent",
+    "RevocationTrigger",
+    "Role",
+]
+
+ReapprovalTrigger = Literal["new_tool", "scope_increase", "anomaly", "expiry"]
+RevocationEvent = Literal["task_complete", "anomaly_detected", "owner_offboarded", "approval_expired"]
+
+
+class Role(StrictModel):
+    """A named bundle of permissions."""
+
+    id: Id
+    description: str | None = None
+    permissions: list[Permission] = Field(default_factory=list, description="Permissions the role grants.")
+
+
+class Delegation(StrictModel):
+    """Authority one principal lends another: agent to agent in pipelines, or human to agent."""
+
+    id: Id
+    delegator: Id = Field(description="Human or agent whose authority is delegated.")
+    delegate: Id = Field(description="Agent that acts on the delegator's behalf.")
+    scope: list[Permission] = Field(
+        default_factory=list, description="Permissions delegated; empty means everything the delegator has."
+    )
+    attenuated: bool = Field(
+        True, description="True if the delegate gets at most the scope and never more than the delegator has."
+    )
+    expires: dt.date | None = Field(None, description="Date after which the delegation no longer holds.")
+
+
+class Approval(StrictModel):
+    """A human's sign-off: which agent, for which business purpose, within which scope, until when."""
+
+    id: Id
+    agent: Id = Field(description="Agent approved.")
+    approver: Id = Field(description="Human who approved it.")
+    business_purpose: str = Field(description="The business purpose the approval was given for.")
+    scope: list[Permission] = Field(default_factory=list, description="Permissions approved.")
+    tools: list[Id] = Field(default_factory=list, description="Tools approved for the agent.")
+    granted: dt.date = Field(description="Date the approval was granted.")
+    expires: dt.date | None = Field(None, description="Date the approval lapses; none means it never does.")
+    reapproval_triggers: list[ReapprovalTrigger] = Field(
+        default_factory=list, description="Events that require the approval to be given again."
+    )
+
+
+class BlockCondition(StrictModel):
+    """When a blocked action applies; all given conditions must hold (no condition: always)."""
+
+    amount_above: float | None = Field(None, description="Applies when the step's amount exceeds this.")
+    environments: list[Environment] = Field(
+        default_factory=list, description="Applies only to identities in these environments."
+    )
+    untrusted_input: bool | None = Field(None, description="Applies only to agents that read untrusted input.")
+
+
+class BlockedAction(StrictModel):
+    """An action denied even to a caller with valid credentials."""
+
+    id: Id
+    identity: Id | Literal["*"] = Field("*", description="Agent or service account blocked; '*' for all.")
+    action: Action | Literal["*"] = Field(description="Action blocked; '*' for all.")
+    resource: Id | Literal["*"] = Field(description="Resource the block applies to; '*' for all.")
+    when: BlockCondition | None = Field(None, description="Conditions under which the block applies.")
+    reason: str | None = None
+
+
+class RevocationTrigger(StrictModel):
+    """An event that revokes an identity's live credentials, and how fast revocation takes effect."""
+
+    identity: Id | Literal["*"] = Field("*", description="Agent whose credentials are revoked; '*' for all.")
+    event: RevocationEvent = Field(description="The event that triggers revocation.")
+    latency: Duration = Field(0.0, description="Time from the event to the credentials being unusable.")

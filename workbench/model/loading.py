@@ -1,0 +1,153 @@
+"""Load a scenario file: safe YAML, schema validation, cross-references, referenced files; all errors at once.
+
+Every problem comes back as `FILE:LINE:COL: yaml.path: message [code]` inside one ScenarioError. Nothing
+here executes scenario content, follows a path out of the scenario's folder, or lets an exception other than
+ScenarioError escape for bad input.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from workbench.errors import Problem, ScenarioError
+from workbench.model.references import check_references
+from workbench.model.scenario import SCHEMA_VERSION, Scenario, SourceInfo
+from workbench.model.yaml_safe import LoadLimits, format_path, load_yaml, read_scenario_bytes, resolve_inside
+
+__all__ = ["LoadLimits", "load_scenario", "parse_scenario"]
+
+YamlPath = tuple[str | int, ...]
+
+
+def load_scenario(path: str | Path, *, limits: LoadLimits | None = None) -> Scenario:
+    """Load and fully validate the scenario file at `path`."""
+    path = Path(path)
+    limits = limits or LoadLimits()
+    source = read_scenario_bytes(path, limits)
+    return parse_scenario(source, filename=str(path), base_dir=path.parent, limits=limits)
+
+
+def parse_scenario(
+    source: bytes | str,
+    *,
+    filename: str = "<string>",
+    base_dir: Path | None = None,
+    limits: LoadLimits | None = None,
+) -> Scenario:
+    """Validate scenario text. `base_dir` is where referenced files (Cedar policies) are resolved."""
+    document = load_yaml(source, filename=filename, limits=limits or LoadLimits())
+    problems: list[Problem] = []
+
+    def problem(path: YamlPath, message: str, code: str) -> None:
+        line, column = document.locate(path)
+        problems.append(Problem(filename, line, column, format_path(path), message, code))
+
+    version = document.data.get("schema_version")
+    if "schema_version" not in document.data:
+        problem((), "missing 'schema_version' (this workbench reads schema_version 1)", "schema-version")
+        raise ScenarioError(problems)
+    if version != SCHEMA_VERSION or isinstance(version, bool):
+        problem(
+            ("schema_version",),
+            f"unsupported schema_version {version!r}; this workbench reads schema_version {SCHEMA_VERSION}",
+            "schema-version",
+        )
+        raise ScenarioError(problems)
+
+    try:
+        scenario = Scenario.model_validate(document.data)
+    except ValidationError as error:
+        for detail in error.errors(include_url=False):
+            path = _data_path(document.data, detail["loc"])
+            problem(path, _message(detail, document.data, path), f"schema:{detail['type']}")
+        raise ScenarioError(problems) from None
+
+    for ref in check_references(scenario):
+        problem(ref.path, ref.message, ref.code)
+    for index, control in enumerate(scenario.controls):
+        policy = getattr(control, "policy", None)
+        if policy is None:
+            continue
+        if base_dir is None:
+            problem(("controls", index, "policy"), "policy files need a scenario loaded from a file", "policy-path")
+            continue
+        resolved = resolve_inside(base_dir / Path(filename).name, policy)
+        if resolved is None:
+            problem(("controls", index, "policy"), f"'{policy}' is outside the scenario's folder", "policy-path")
+        elif not resolved.is_file():
+            problem(("controls", index, "policy"), f"policy file '{policy}' does not exist", "policy-path")
+    if problems:
+        raise ScenarioError(problems)
+
+    scenario._source = SourceInfo(filename, document.positions)
+    scenario._base_dir = base_dir
+    return scenario
+
+
+def _data_path(data: Any, loc: tuple[int | str, ...]) -> YamlPath:
+    """Map a pydantic error location onto the YAML path, dropping union tags and validator names."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, dict) and isinstance(part, str) and not _is_tag(part):
+            path.append(part)  # a missing or unknown key: point at its parent, name the key
+            break
+    return tuple(path)
+
+
+def _is_tag(part: str) -> bool:
+    # Union members and discriminator tags show up in pydantic locations but not in the data.
+    return part[:1].isupper() or part.startswith("function-") or part in _TAGS
+
+
+_TAGS = {"constant", "exponential", "lognormal", "uniform", "static_rbac", "rbac_step_up", "jit", "intent_aware_jit", "cedar"}
+
+
+def _message(detail: Any, data: Any, path: YamlPath) -> str:
+    kind = detail["type"]
+    if kind == "extra_forbidden":
+        key = path[-1] if path else "?"
+        allowed = _allowed_keys(data, path[:-1])
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"unknown field '{key}'{hint}"
+    if kind == "missing":
+        return f"missing required field '{path[-1] if path else '?'}'"
+    message = str(detail["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def _allowed_keys(data: Any, parent: YamlPath) -> list[str]:
+    """Field names allowed at `parent`, found by walking the model classes along the path."""
+    model: Any = Scenario
+    for part in parent:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        if field is None:
+            return []
+        model = _model_in(field.annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return sorted(model.model_fields)
+    return []
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+

@@ -1,0 +1,222 @@
+"""The scenario: one organisation's agents, their access, their work, the threats and the designs to compare."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, PrivateAttr
+
+from workbench.model.access import Approval, BlockedAction, Delegation, RevocationTrigger, Role
+from workbench.model.assets import Dataset, Secret, Tool
+from workbench.model.common import Action, Id, Sensitivity, StrictModel
+from workbench.model.controls import Control
+from workbench.model.durations import Duration
+from workbench.model.identities import Agent, Human, ServiceAccount
+from workbench.model.threats import Threat
+from workbench.model.workload import Services, Workload
+
+__all__ = ["SCHEMA_VERSION", "AcceptedRisk", "Scenario", "Simulation", "SourceInfo", "Thresholds", "Weights"]
+
+SCHEMA_VERSION = 1
+
+EntityKind = Literal[
+    "agent", "human", "service_account", "tool", "dataset", "secret", "role",
+    "delegation", "approval", "blocked_action", "task_type", "threat", "approver_pool",
+]  # fmt: skip
+
+ENTITY_SECTIONS: dict[str, EntityKind] = {
+    "agents": "agent",
+    "humans": "human",
+    "service_accounts": "service_account",
+    "tools": "tool",
+    "datasets": "dataset",
+    "secrets": "secret",
+    "roles": "role",
+    "delegations": "delegation",
+    "approvals": "approval",
+    "blocked_actions": "blocked_action",
+    "threats": "threat",
+}
+"""Top-level sections whose items carry an `id`, and the kind of entity each holds."""
+
+
+class Simulation(StrictModel):
+    """How long to simulate, how often, from which seed."""
+
+    horizon: Duration = Field(7 * 86400.0, description="Simulated time per replication.")
+    replications: int = Field(20, ge=1, le=100_000, description="Independent replications per design.")
+    seed: int = Field(0, ge=0, description="Root seed; replication seeds are spawned from it.")
+
+
+class Thresholds(StrictModel):
+    """Limits above which findings are raised."""
+
+    exposure: float = Field(
+        1000.0, ge=0, description="Mean exposure per compromise (weighted asset-hours) above which WB203 fires."
+    )
+    token_lifetime_ratio: float = Field(
+        4.0, ge=1, description="Token lifetime over task duration above which WB202 fires."
+    )
+    secret_max_age: Duration = Field(90 * 86400.0, description="Secret lifetime or rotation period limit.")
+    broad_service_account_resources: int = Field(
+        10, ge=1, description="A service account reaching at least this many resources is broad."
+    )
+
+
+class Weights(StrictModel):
+    """How blast-radius scores weigh sensitivity and action criticality."""
+
+    sensitivity: dict[Sensitivity, float] = Field(
+        default_factory=lambda: {"public": 0.1, "internal": 1.0, "confidential": 3.0, "restricted": 10.0},
+        description="Weight of each sensitivity level.",
+    )
+    action: dict[Action, float] = Field(
+        default_factory=lambda: {
+            "read": 1.0,
+            "write": 2.0,
+            "send": 2.0,
+            "execute": 2.0,
+            "delete": 3.0,
+            "transfer": 4.0,
+        },
+        description="Criticality of each action.",
+    )
+
+
+class AcceptedRisk(StrictModel):
+    """A finding the organisation has knowingly accepted, until an expiry date."""
+
+    finding: str = Field(pattern=r"^WB\d{3}$", description="Finding rule id, e.g. WB103.")
+    entity: Id | None = Field(None, description="Entity the acceptance covers; none for every entity.")
+    justification: str = Field(min_length=1, description="Why the risk is accepted.")
+    owner: Id = Field(description="Human who accepted the risk.")
+    expires: dt.date = Field(description="Date after which the finding is raised again.")
+
+
+class SourceInfo:
+    """Where a scenario came from, and the line and column of every YAML node."""
+
+    def __init__(self, file: str, positions: dict[tuple[str | int, ...], tuple[int, int]]) -> None:
+        self.file = file
+        self.positions = positions
+
+    def locate(self, path: Sequence[str | int]) -> tuple[int, int]:
+        """Line and column of the node at `path`, or of its nearest located ancestor."""
+        key = tuple(path)
+        while key:
+            if key in self.positions:
+                return self.positions[key]
+            key = key[:-1]
+        return self.positions.get((), (1, 1))
+
+
+class Scenario(StrictModel):
+    """One organisation's agents, identities, assets, access, workload, threats and control designs."""
+
+    schema_version: Literal[1] = Field(description="Version of the scenario language; must be 1.")
+    name: Id = Field(description="Short name, used in report paths.")
+    title: str | None = Field(None, description="Human title for reports.")
+    description: str | None = Field(None, description="What the scenario models and what to look for.")
+    as_of: dt.date = Field(description="The date the scenario describes; expiry is judged against it.")
+    humans: list[Human] = Field(default_factory=list)
+    service_accounts: list[ServiceAccount] = Field(default_factory=list)
+    agents: list[Agent] = Field(default_factory=list)
+    tools: list[Tool] = Field(default_factory=list)
+    datasets: list[Dataset] = Field(default_factory=list, description="Datasets and systems.")
+    secrets: list[Secret] = Field(default_factory=list)
+    roles: list[Role] = Field(default_factory=list)
+    delegations: list[Delegation] = Field(default_factory=list)
+    approvals: list[Approval] = Field(default_factory=list)
+    blocked_actions: list[BlockedAction] = Field(default_factory=list)
+    revocation_triggers: list[RevocationTrigger] = Field(default_factory=list)
+    services: Services = Field(default_factory=Services)
+    workload: Workload = Field(default_factory=Workload)
+    threats: list[Threat] = Field(default_factory=list)
+    controls: list[Control] = Field(default_factory=list, description="Control designs to compare.")
+    simulation: Simulation = Field(default_factory=Simulation)
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    weights: Weights = Field(default_factory=Weights)
+    accepted_risks: list[AcceptedRisk] = Field(default_factory=list)
+
+    _source: SourceInfo | None = PrivateAttr(None)
+    _base_dir: Path | None = PrivateAttr(None)
+
+    # -- where things are -------------------------------------------------------------------------------
+
+    @property
+    def source(self) -> SourceInfo | None:
+        """File and node positions, when the scenario was loaded from YAML."""
+        return self._source
+
+    def locate(self, path: Sequence[str | int]) -> tuple[str, int, int]:
+        """(file, line, column) of a YAML path; ('<memory>', 1, 1) for scenarios built in Python."""
+        if self._source is None:
+            return ("<memory>", 1, 1)
+        line, column = self._source.locate(path)
+        return (self._source.file, line, column)
+
+    @property
+    def base_dir(self) -> Path | None:
+        """Folder that files referenced by the scenario (Cedar policies) are relative to."""
+        return self._base_dir
+
+    def resolve_file(self, relative: str) -> Path:
+        """Absolute path of a file the scenario references (already checked to stay inside its folder)."""
+        if self._base_dir is None:
+            raise ValueError("scenario was not loaded from a file; it cannot reference files")
+        return (self._base_dir / relative).resolve()
+
+    def path_of(self, entity_id: str) -> tuple[str | int, ...]:
+        """YAML path of the entity with this id (e.g. ('agents', 3)); () if unknown."""
+        return self._entity_paths.get(entity_id, ())
+
+    # -- lookups ----------------------------------------------------------------------------------------
+
+    def iter_entities(self) -> Iterator[tuple[EntityKind, tuple[str | int, ...], StrictModel]]:
+        """Every entity with an id, with its kind and YAML path, in file order."""
+        for section, kind in ENTITY_SECTIONS.items():
+            for index, item in enumerate(getattr(self, section)):
+                yield kind, (section, index), item
+        for index, task in enumerate(self.workload.task_types):
+            yield "task_type", ("workload", "task_types", index), task
+        for index, pool in enumerate(self.services.approver_pools):
+            yield "approver_pool", ("services", "approver_pools", index), pool
+
+    @cached_property
+    def _entity_paths(self) -> dict[str, tuple[str | int, ...]]:
+        paths: dict[str, tuple[str | int, ...]] = {}
+        for _kind, path, item in self.iter_entities():
+            paths.setdefault(item.id, path)  # type: ignore[attr-defined]
+        return paths
+
+    @cached_property
+    def kinds(self) -> dict[str, EntityKind]:
+        """Kind of every entity by id (first definition wins; duplicates are a load error)."""
+        kinds: dict[str, EntityKind] = {}
+        for kind, _path, item in self.iter_entities():
+            kinds.setdefault(item.id, kind)  # type: ignore[attr-defined]
+        return kinds
+
+    @cached_property
+    def by_id(self) -> dict[str, StrictModel]:
+        """Every entity by id."""
+        found: dict[str, StrictModel] = {}
+        for _kind, _path, item in self.iter_entities():
+            found.setdefault(item.id, item)  # type: ignore[attr-defined]
+        return found
+
+    def agent(self, agent_id: str) -> Agent:
+        """The agent with this id (KeyError if none)."""
+        item = self.by_id[agent_id]
+        if not isinstance(item, Agent):
+            raise KeyError(agent_id)
+        return item
+
+    @property
+    def control_labels(self) -> list[str]:
+        """Names of the control designs, in scenario order."""
+        return [control.label for control in self.controls]

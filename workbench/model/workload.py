@@ -1,0 +1,159 @@
+"""What agents do, and the governance services their requests queue at."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from workbench.model.common import Action, Constant, Distribution, Id, Permission, StrictModel
+from workbench.model.durations import Duration, Rate
+
+__all__ = [
+    "ApproverPool",
+    "Arrival",
+    "PolicyDecisionPoint",
+    "Services",
+    "Step",
+    "TaskType",
+    "TokenService",
+    "Workload",
+    "WorkingHours",
+]
+
+
+def _shorthand_constant(value: Any) -> Any:
+    """Let authors write `duration: 20s` for a constant."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return {"dist": "constant", "value": value}
+    return value
+
+
+DistributionField = Annotated[Distribution, BeforeValidator(_shorthand_constant)]
+
+
+class Step(StrictModel):
+    """One step of a task: an action on a resource, or a sub-task handed to another agent."""
+
+    action: Action | None = Field(None, description="Action the step performs.")
+    resource: Id | None = Field(None, description="Resource the action is performed on.")
+    via_tool: Id | None = Field(None, description="Tool through which the action is performed.")
+    duration: DistributionField = Field(
+        default_factory=lambda: Constant(value=1.0), description="Time the step takes once authorised."
+    )
+    amount: float | None = Field(None, ge=0, description="Monetary amount, for transfer limits.")
+    probability: float = Field(
+        1.0, gt=0, le=1, description="Chance the agent takes this step at run time (agents improvise)."
+    )
+    delegate: Id | None = Field(None, description="Task type run as a sub-task by its own agent.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Step:
+        acts = self.action is not None or self.resource is not None
+        if self.delegate is not None and acts:
+            raise ValueError("a step either delegates a sub-task or performs an action, not both")
+        if self.delegate is None and (self.action is None or self.resource is None):
+            raise ValueError("a step needs both 'action' and 'resource' (or 'delegate')")
+        return self
+
+
+class Arrival(StrictModel):
+    """When tasks of a type arrive: a Poisson rate, or fixed times from the start of the run."""
+
+    rate: Rate | None = Field(None, description="Poisson arrival rate, e.g. '12/h'.")
+    at: list[Duration] = Field(default_factory=list, description="Fixed arrival times from the start.")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Arrival:
+        if (self.rate is None) == (not self.at):
+            raise ValueError("give exactly one of 'rate' or 'at'")
+        return self
+
+
+class TaskType(StrictModel):
+    """A kind of task an agent runs, with its declared intent and its steps."""
+
+    id: Id
+    agent: Id = Field(description="Agent that runs the task.")
+    on_behalf_of: Id | None = Field(None, description="Human whose delegated scope the task acts with.")
+    description: str | None = None
+    arrival: Arrival = Field(
+        default_factory=lambda: Arrival(rate=0.0, at=[]),
+        description="How tasks arrive; omit for tasks that only run as sub-tasks.",
+    )
+    intent: list[Permission] | None = Field(
+        None, description="Declared intent; defaults to the steps marked certain (probability 1)."
+    )
+    steps: list[Step] = Field(min_length=1, description="Ordered steps of the task.")
+
+
+class WorkingHours(StrictModel):
+    """Hours in which human approvers work; requests outside wait for the next shift."""
+
+    start_hour: int = Field(9, ge=0, le=23)
+    end_hour: int = Field(17, ge=1, le=24)
+    weekdays_only: bool = True
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WorkingHours:
+        if self.end_hour <= self.start_hour:
+            raise ValueError("end_hour must be after start_hour")
+        return self
+
+
+class ApproverPool(StrictModel):
+    """Humans who approve step-ups, modelled as a queue with `size` servers."""
+
+    id: Id
+    approvers: list[Id] = Field(default_factory=list, description="Humans in the pool.")
+    size: int | None = Field(None, ge=1, description="Number of concurrent reviewers; defaults to len(approvers).")
+    review_time: DistributionField = Field(description="Time one review takes.")
+    working_hours: WorkingHours | None = Field(None, description="Shift hours; none means around the clock.")
+    timeout: Duration | None = Field(None, description="Wait after which the request fails the task.")
+    sla_p95: Duration | None = Field(None, description="Target 95th-percentile wait for an approval.")
+    rejects_malicious: float = Field(
+        0.8, ge=0, le=1, description="Chance a reviewer rejects a request made by an attacker (vigilance)."
+    )
+
+    @model_validator(mode="after")
+    def _has_servers(self) -> ApproverPool:
+        if self.size is None and not self.approvers:
+            raise ValueError("give 'approvers' or 'size'")
+        return self
+
+    @property
+    def servers(self) -> int:
+        """Number of reviews that can proceed at once."""
+        return self.size if self.size is not None else len(self.approvers)
+
+
+class TokenService(StrictModel):
+    """Issues short-lived scoped tokens; a queue with `capacity` servers."""
+
+    issuance: DistributionField = Field(
+        default_factory=lambda: Constant(value=0.05), description="Time to issue one token."
+    )
+    capacity: int = Field(8, ge=1, description="Concurrent issuances.")
+
+
+class PolicyDecisionPoint(StrictModel):
+    """Evaluates policy at request time; a queue with `capacity` servers."""
+
+    evaluation: DistributionField = Field(
+        default_factory=lambda: Constant(value=0.005), description="Time to evaluate one request."
+    )
+    capacity: int = Field(16, ge=1, description="Concurrent evaluations.")
+
+
+class Services(StrictModel):
+    """The governance services requests queue at."""
+
+    token_service: TokenService = Field(default_factory=TokenService)
+    policy_decision_point: PolicyDecisionPoint = Field(default_factory=PolicyDecisionPoint)
+    approver_pools: list[ApproverPool] = Field(default_factory=list)
+
+
+class Workload(StrictModel):
+    """The task types the simulation runs."""
+
+    task_types: list[TaskType] = Field(default_factory=list)
