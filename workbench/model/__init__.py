@@ -6,7 +6,11 @@ from workbench.model.common import ACTIONS, Action, Distribution, Permission, Ri
 from workbench.model.controls import Cedar, Control, IntentAwareJit, Jit, RbacStepUp, StaticRbac
 from workbench.model.durations import format_duration, parse_duration, parse_rate
 from workbench.model.identities import Agent, CredentialRef, Human, ServiceAccount
-from workbench.model.json_schema import field_reference_markdown, scenario_json_schema, scenario_json_schema_text
+from workbench.model.json_schema import (
+    field_reference_markdown,
+    scenario_json_schema,
+    scenario_json_schema_text,
+)
 from workbench.model.loading import LoadLimits, load_scenario, parse_scenario
 from workbench.model.scenario import AcceptedRisk, Scenario, Simulation, Thresholds, Weights
 from workbench.model.threats import Threat

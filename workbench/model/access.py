@@ -29,7 +29,7 @@ class Role(StrictModel):
     """A named bundle of permissions."""
 
     id: Id
-    description: str | None = None
+    description: str | None = Field(None, description="Free text for readers of reports.")
     permissions: list[Permission] = Field(default_factory=list, description="Permissions the role grants.")
 
 
@@ -71,7 +71,9 @@ class BlockCondition(StrictModel):
     environments: list[Environment] = Field(
         default_factory=list, description="Applies only to identities in these environments."
     )
-    untrusted_input: bool | None = Field(None, description="Applies only to agents that read untrusted input.")
+    untrusted_input: bool | None = Field(
+        None, description="Applies only to agents that read untrusted input."
+    )
 
 
 class BlockedAction(StrictModel):
@@ -82,7 +84,7 @@ class BlockedAction(StrictModel):
     action: Action | Literal["*"] = Field(description="Action blocked; '*' for all.")
     resource: Id | Literal["*"] = Field(description="Resource the block applies to; '*' for all.")
     when: BlockCondition | None = Field(None, description="Conditions under which the block applies.")
-    reason: str | None = None
+    reason: str | None = Field(None, description="Why the action is blocked.")
 
 
 class RevocationTrigger(StrictModel):

@@ -6,7 +6,15 @@ from typing import Literal
 
 from pydantic import Field
 
-from workbench.model.common import Action, Environment, Id, Permission, Sensitivity, StorageLocation, StrictModel
+from workbench.model.common import (
+    Action,
+    Environment,
+    Id,
+    Permission,
+    Sensitivity,
+    StorageLocation,
+    StrictModel,
+)
 from workbench.model.durations import OptionalLifetime
 
 __all__ = ["Dataset", "Secret", "Tool", "ToolAccess"]
@@ -24,25 +32,27 @@ class Tool(StrictModel):
 
     id: Id
     kind: Literal["tool", "mcp_server", "api"] = Field("tool", description="What sort of tool this is.")
-    description: str | None = None
+    description: str | None = Field(None, description="Free text for readers of reports.")
     actions: list[Action] = Field(default_factory=list, description="Actions the tool exposes to callers.")
     external: bool = Field(False, description="True if the tool can send data outside the organisation.")
     accesses: list[ToolAccess] = Field(default_factory=list, description="Resources the tool touches.")
     credential: Id | None = Field(None, description="Secret the tool itself authenticates with.")
     runs_as: Id | None = Field(None, description="Service account the tool itself runs as.")
-    environment: Environment = "prod"
+    environment: Environment = Field("prod", description="Environment it belongs to.")
 
 
 class Dataset(StrictModel):
     """Data or a system an agent can act on; its weight drives blast-radius scores."""
 
     id: Id
-    kind: Literal["dataset", "system"] = Field("dataset", description="A store of data, or a system acted on.")
-    description: str | None = None
+    kind: Literal["dataset", "system"] = Field(
+        "dataset", description="A store of data, or a system acted on."
+    )
+    description: str | None = Field(None, description="Free text for readers of reports.")
     sensitivity: Sensitivity = Field("internal", description="Classification of the data.")
     value: float = Field(1.0, ge=0, description="Relative business value; multiplies the sensitivity weight.")
     pii: bool = Field(False, description="True if the dataset holds personal data.")
-    environment: Environment = "prod"
+    environment: Environment = Field("prod", description="Environment it belongs to.")
 
 
 class Secret(StrictModel):
@@ -53,13 +63,15 @@ class Secret(StrictModel):
         "api_key", "personal_access_token", "oauth_token", "oauth_client", "database_credential",
         "cloud_access_key", "ssh_key", "certificate", "password", "token",
     ] = Field("api_key", description="Type of credential.")  # fmt: skip
-    description: str | None = None
+    description: str | None = Field(None, description="Free text for readers of reports.")
     grants: list[Permission] = Field(default_factory=list, description="Permissions the secret carries.")
     authenticates_as: Id | None = Field(
         None, description="Service account the secret logs in as (it then carries that account's access)."
     )
-    lifetime: OptionalLifetime = Field(None, description="Validity of one issued secret; 'never' if unbounded.")
+    lifetime: OptionalLifetime = Field(
+        None, description="Validity of one issued secret; 'never' if unbounded."
+    )
     rotation: OptionalLifetime = Field(None, description="Rotation period; 'never' if never rotated.")
     stored_in: StorageLocation = Field("vault", description="Where the master copy of the secret lives.")
-    environment: Environment = "prod"
+    environment: Environment = Field("prod", description="Environment it belongs to.")
     sensitivity: Sensitivity = Field("confidential", description="Classification of the secret itself.")

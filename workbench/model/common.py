@@ -66,21 +66,21 @@ class Permission(StrictModel):
 class Constant(StrictModel):
     """Always the same value: for deterministic services and hand-checked tests."""
 
-    dist: Literal["constant"] = "constant"
+    dist: Literal["constant"] = Field("constant", description="Distribution family.")
     value: Duration = Field(description="The duration every draw returns.")
 
 
 class Exponential(StrictModel):
     """Memoryless service or review times; the assumption behind M/M/c queueing results."""
 
-    dist: Literal["exponential"] = "exponential"
+    dist: Literal["exponential"] = Field("exponential", description="Distribution family.")
     mean: Duration = Field(description="Mean of the distribution.")
 
 
 class LogNormal(StrictModel):
     """Right-skewed human review or tool times: most are quick, a few take very long."""
 
-    dist: Literal["lognormal"] = "lognormal"
+    dist: Literal["lognormal"] = Field("lognormal", description="Distribution family.")
     median: Duration = Field(description="Median of the distribution.")
     sigma: float = Field(0.5, gt=0, le=5, description="Shape: standard deviation of the underlying normal.")
 
@@ -88,7 +88,7 @@ class LogNormal(StrictModel):
 class Uniform(StrictModel):
     """Bounded times with no preferred value."""
 
-    dist: Literal["uniform"] = "uniform"
+    dist: Literal["uniform"] = Field("uniform", description="Distribution family.")
     low: Duration = Field(description="Smallest value.")
     high: Duration = Field(description="Largest value.")
 

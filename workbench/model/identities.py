@@ -34,7 +34,7 @@ class ServiceAccount(StrictModel):
     """A non-human account; broad legacy ones are the access paths nobody sees."""
 
     id: Id
-    description: str | None = None
+    description: str | None = Field(None, description="Free text for readers of reports.")
     owner: Id | None = Field(None, description="Human responsible for the account.")
     environment: Environment = Field("prod", description="Environment the account lives in.")
     legacy: bool = Field(False, description="A pre-existing broad account, often shared and never reviewed.")

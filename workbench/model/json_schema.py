@@ -13,7 +13,12 @@ from pydantic import BaseModel
 
 from workbench.model.scenario import Scenario
 
-__all__ = ["SCHEMA_FILE_NAME", "field_reference_markdown", "scenario_json_schema", "scenario_json_schema_text"]
+__all__ = [
+    "SCHEMA_FILE_NAME",
+    "field_reference_markdown",
+    "scenario_json_schema",
+    "scenario_json_schema_text",
+]
 
 SCHEMA_FILE_NAME = "scenario.schema.json"
 _DRAFT_07 = "http://json-schema.org/draft-07/schema#"

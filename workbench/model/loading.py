@@ -73,11 +73,17 @@ def parse_scenario(
         if policy is None:
             continue
         if base_dir is None:
-            problem(("controls", index, "policy"), "policy files need a scenario loaded from a file", "policy-path")
+            problem(
+                ("controls", index, "policy"),
+                "policy files need a scenario loaded from a file",
+                "policy-path",
+            )
             continue
         resolved = resolve_inside(base_dir / Path(filename).name, policy)
         if resolved is None:
-            problem(("controls", index, "policy"), f"'{policy}' is outside the scenario's folder", "policy-path")
+            problem(
+                ("controls", index, "policy"), f"'{policy}' is outside the scenario's folder", "policy-path"
+            )
         elif not resolved.is_file():
             problem(("controls", index, "policy"), f"policy file '{policy}' does not exist", "policy-path")
     if problems:
@@ -93,10 +99,7 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> YamlPath:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
-            node = node[part]
-            path.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if _has(node, part):
             node = node[part]
             path.append(part)
         elif isinstance(node, dict) and isinstance(part, str) and not _is_tag(part):
@@ -105,12 +108,28 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> YamlPath:
     return tuple(path)
 
 
+def _has(node: Any, part: int | str) -> bool:
+    if isinstance(node, dict):
+        return isinstance(part, str) and part in node
+    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+
+
 def _is_tag(part: str) -> bool:
     # Union members and discriminator tags show up in pydantic locations but not in the data.
     return part[:1].isupper() or part.startswith("function-") or part in _TAGS
 
 
-_TAGS = {"constant", "exponential", "lognormal", "uniform", "static_rbac", "rbac_step_up", "jit", "intent_aware_jit", "cedar"}
+_TAGS = {
+    "constant",
+    "exponential",
+    "lognormal",
+    "uniform",
+    "static_rbac",
+    "rbac_step_up",
+    "jit",
+    "intent_aware_jit",
+    "cedar",
+}
 
 
 def _message(detail: Any, data: Any, path: YamlPath) -> str:
@@ -133,7 +152,9 @@ def _allowed_keys(data: Any, parent: YamlPath) -> list[str]:
     for part in parent:
         if isinstance(part, int):
             continue
-        field = model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        field = (
+            model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        )
         if field is None:
             return []
         model = _model_in(field.annotation)
@@ -150,4 +171,3 @@ def _model_in(annotation: Any) -> Any:
         if found is not None:
             return found
     return None
-

@@ -113,7 +113,9 @@ class _Checker:
             self.permissions(approval.scope, ("approvals", i, "scope"))
             self.refs(approval.tools, ("approvals", i, "tools"), "tool")
         for i, block in enumerate(s.blocked_actions):
-            self.ref(block.identity, ("blocked_actions", i, "identity"), "agent", "service_account", wildcard=True)
+            self.ref(
+                block.identity, ("blocked_actions", i, "identity"), "agent", "service_account", wildcard=True
+            )
             self.ref(block.resource, ("blocked_actions", i, "resource"), *RESOURCE_KINDS, wildcard=True)
         for i, trigger in enumerate(s.revocation_triggers):
             self.ref(trigger.identity, ("revocation_triggers", i, "identity"), "agent", wildcard=True)
@@ -125,7 +127,9 @@ class _Checker:
             self.ref(threat.actor, ("threats", i, "actor"), "human")
             if threat.kind == "insider_misuse" and threat.actor is None:
                 self.problems.append(
-                    ReferenceProblem(("threats", i), "insider_misuse needs an 'actor' (a human)", "missing-field")
+                    ReferenceProblem(
+                        ("threats", i), "insider_misuse needs an 'actor' (a human)", "missing-field"
+                    )
                 )
         self._controls()
         for i, risk in enumerate(s.accepted_risks):
@@ -142,7 +146,11 @@ class _Checker:
             if entity_id in first:
                 where = ".".join(str(p) for p in first[entity_id])
                 self.problems.append(
-                    ReferenceProblem((*path, "id"), f"duplicate id '{entity_id}' (first defined at {where})", "duplicate-id")
+                    ReferenceProblem(
+                        (*path, "id"),
+                        f"duplicate id '{entity_id}' (first defined at {where})",
+                        "duplicate-id",
+                    )
                 )
             else:
                 first[entity_id] = path
@@ -179,7 +187,9 @@ class _Checker:
             if task.id not in state and (cycle := visit(task.id, [task.id])):
                 self.problems.append(
                     ReferenceProblem(
-                        ("workload", "task_types", i), "sub-task delegation loops: " + " -> ".join(cycle), "cycle"
+                        ("workload", "task_types", i),
+                        "sub-task delegation loops: " + " -> ".join(cycle),
+                        "cycle",
                     )
                 )
 

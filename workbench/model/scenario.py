@@ -1,4 +1,4 @@
-"""The scenario: one organisation's agents, their access, their work, the threats and the designs to compare."""
+"""The scenario: one organisation's agents, their access and work, the threats, and the designs to compare."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PrivateAttr, model_validator
 
 from workbench.model.access import Approval, BlockedAction, Delegation, RevocationTrigger, Role
 from workbench.model.assets import Dataset, Secret, Tool
@@ -56,7 +56,9 @@ class Thresholds(StrictModel):
     """Limits above which findings are raised."""
 
     exposure: float = Field(
-        1000.0, ge=0, description="Mean exposure per compromise (weighted asset-hours) above which WB203 fires."
+        1000.0,
+        ge=0,
+        description="Mean exposure per compromise (weighted asset-hours) above which WB203 fires.",
     )
     token_lifetime_ratio: float = Field(
         4.0, ge=1, description="Token lifetime over task duration above which WB202 fires."
@@ -67,24 +69,35 @@ class Thresholds(StrictModel):
     )
 
 
+def _default_sensitivity_weights() -> dict[Sensitivity, float]:
+    return {"public": 0.1, "internal": 1.0, "confidential": 3.0, "restricted": 10.0}
+
+
+def _default_action_weights() -> dict[Action, float]:
+    return {"read": 1.0, "write": 2.0, "send": 2.0, "execute": 2.0, "delete": 3.0, "transfer": 4.0}
+
+
 class Weights(StrictModel):
-    """How blast-radius scores weigh sensitivity and action criticality."""
+    """How blast-radius scores weigh sensitivity and action criticality; unlisted keys keep their defaults."""
 
     sensitivity: dict[Sensitivity, float] = Field(
-        default_factory=lambda: {"public": 0.1, "internal": 1.0, "confidential": 3.0, "restricted": 10.0},
-        description="Weight of each sensitivity level.",
+        default_factory=_default_sensitivity_weights, description="Weight of each sensitivity level."
     )
     action: dict[Action, float] = Field(
-        default_factory=lambda: {
-            "read": 1.0,
-            "write": 2.0,
-            "send": 2.0,
-            "execute": 2.0,
-            "delete": 3.0,
-            "transfer": 4.0,
-        },
-        description="Criticality of each action.",
+        default_factory=_default_action_weights, description="Criticality of each action."
     )
+
+    @model_validator(mode="after")
+    def _complete(self) -> Weights:
+        for name, defaults in (
+            ("sensitivity", _default_sensitivity_weights()),
+            ("action", _default_action_weights()),
+        ):
+            given = getattr(self, name)
+            if any(value < 0 for value in given.values()):
+                raise ValueError(f"{name} weights cannot be negative")
+            object.__setattr__(self, name, {**defaults, **given})
+        return self
 
 
 class AcceptedRisk(StrictModel):
@@ -122,25 +135,39 @@ class Scenario(StrictModel):
     title: str | None = Field(None, description="Human title for reports.")
     description: str | None = Field(None, description="What the scenario models and what to look for.")
     as_of: dt.date = Field(description="The date the scenario describes; expiry is judged against it.")
-    humans: list[Human] = Field(default_factory=list)
-    service_accounts: list[ServiceAccount] = Field(default_factory=list)
-    agents: list[Agent] = Field(default_factory=list)
-    tools: list[Tool] = Field(default_factory=list)
+    humans: list[Human] = Field(default_factory=list, description="People who own, approve and delegate.")
+    service_accounts: list[ServiceAccount] = Field(default_factory=list, description="Non-human accounts.")
+    agents: list[Agent] = Field(default_factory=list, description="The AI agents being modelled.")
+    tools: list[Tool] = Field(default_factory=list, description="Tools, APIs and MCP servers.")
     datasets: list[Dataset] = Field(default_factory=list, description="Datasets and systems.")
-    secrets: list[Secret] = Field(default_factory=list)
-    roles: list[Role] = Field(default_factory=list)
-    delegations: list[Delegation] = Field(default_factory=list)
-    approvals: list[Approval] = Field(default_factory=list)
-    blocked_actions: list[BlockedAction] = Field(default_factory=list)
-    revocation_triggers: list[RevocationTrigger] = Field(default_factory=list)
-    services: Services = Field(default_factory=Services)
-    workload: Workload = Field(default_factory=Workload)
-    threats: list[Threat] = Field(default_factory=list)
+    secrets: list[Secret] = Field(default_factory=list, description="Credentials: keys, tokens, passwords.")
+    roles: list[Role] = Field(default_factory=list, description="Named bundles of permissions.")
+    delegations: list[Delegation] = Field(
+        default_factory=list, description="Authority lent agent to agent or human to agent."
+    )
+    approvals: list[Approval] = Field(
+        default_factory=list, description="Human sign-offs of agents and their scope."
+    )
+    blocked_actions: list[BlockedAction] = Field(
+        default_factory=list, description="Actions denied even with valid credentials."
+    )
+    revocation_triggers: list[RevocationTrigger] = Field(
+        default_factory=list, description="Events that revoke live credentials."
+    )
+    services: Services = Field(default_factory=Services, description="Token service, PDP and approver pools.")
+    workload: Workload = Field(default_factory=Workload, description="Task types the agents run.")
+    threats: list[Threat] = Field(
+        default_factory=list, description="Compromises injected into the simulation."
+    )
     controls: list[Control] = Field(default_factory=list, description="Control designs to compare.")
-    simulation: Simulation = Field(default_factory=Simulation)
-    thresholds: Thresholds = Field(default_factory=Thresholds)
-    weights: Weights = Field(default_factory=Weights)
-    accepted_risks: list[AcceptedRisk] = Field(default_factory=list)
+    simulation: Simulation = Field(default_factory=Simulation, description="Horizon, replications and seed.")
+    thresholds: Thresholds = Field(
+        default_factory=Thresholds, description="Limits above which findings fire."
+    )
+    weights: Weights = Field(default_factory=Weights, description="Blast-radius score weights.")
+    accepted_risks: list[AcceptedRisk] = Field(
+        default_factory=list, description="Findings knowingly accepted, with expiry."
+    )
 
     _source: SourceInfo | None = PrivateAttr(None)
     _base_dir: Path | None = PrivateAttr(None)

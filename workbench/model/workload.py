@@ -17,8 +17,8 @@ __all__ = [
     "Step",
     "TaskType",
     "TokenService",
-    "Workload",
     "WorkingHours",
+    "Workload",
 ]
 
 
@@ -76,7 +76,7 @@ class TaskType(StrictModel):
     id: Id
     agent: Id = Field(description="Agent that runs the task.")
     on_behalf_of: Id | None = Field(None, description="Human whose delegated scope the task acts with.")
-    description: str | None = None
+    description: str | None = Field(None, description="Free text for readers of reports.")
     arrival: Arrival = Field(
         default_factory=lambda: Arrival(rate=0.0, at=[]),
         description="How tasks arrive; omit for tasks that only run as sub-tasks.",
@@ -90,9 +90,11 @@ class TaskType(StrictModel):
 class WorkingHours(StrictModel):
     """Hours in which human approvers work; requests outside wait for the next shift."""
 
-    start_hour: int = Field(9, ge=0, le=23)
-    end_hour: int = Field(17, ge=1, le=24)
-    weekdays_only: bool = True
+    start_hour: int = Field(
+        9, ge=0, le=23, description="Hour the shift starts (simulation starts Monday 00:00)."
+    )
+    end_hour: int = Field(17, ge=1, le=24, description="Hour the shift ends.")
+    weekdays_only: bool = Field(True, description="True if nobody reviews at weekends.")
 
     @model_validator(mode="after")
     def _ordered(self) -> WorkingHours:
@@ -106,7 +108,9 @@ class ApproverPool(StrictModel):
 
     id: Id
     approvers: list[Id] = Field(default_factory=list, description="Humans in the pool.")
-    size: int | None = Field(None, ge=1, description="Number of concurrent reviewers; defaults to len(approvers).")
+    size: int | None = Field(
+        None, ge=1, description="Number of concurrent reviewers; defaults to len(approvers)."
+    )
     review_time: DistributionField = Field(description="Time one review takes.")
     working_hours: WorkingHours | None = Field(None, description="Shift hours; none means around the clock.")
     timeout: Duration | None = Field(None, description="Wait after which the request fails the task.")
@@ -148,12 +152,14 @@ class PolicyDecisionPoint(StrictModel):
 class Services(StrictModel):
     """The governance services requests queue at."""
 
-    token_service: TokenService = Field(default_factory=TokenService)
-    policy_decision_point: PolicyDecisionPoint = Field(default_factory=PolicyDecisionPoint)
-    approver_pools: list[ApproverPool] = Field(default_factory=list)
+    token_service: TokenService = Field(default_factory=TokenService, description="Issues JIT tokens.")
+    policy_decision_point: PolicyDecisionPoint = Field(
+        default_factory=PolicyDecisionPoint, description="Evaluates policy at request time."
+    )
+    approver_pools: list[ApproverPool] = Field(default_factory=list, description="Human review queues.")
 
 
 class Workload(StrictModel):
     """The task types the simulation runs."""
 
-    task_types: list[TaskType] = Field(default_factory=list)
+    task_types: list[TaskType] = Field(default_factory=list, description="Kinds of task agents run.")

@@ -1,0 +1,66 @@
+"""What every command shares: exit codes, error printing, and output that is rich on a terminal and clean
+when piped."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from enum import IntEnum
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+__all__ = ["ExitCode", "emit_rows", "stderr", "stdout"]
+
+
+class ExitCode(IntEnum):
+    """Exit codes of the `workbench` command; CI scripts rely on them."""
+
+    OK = 0
+    FINDINGS = 1  # findings at or above --fail-on
+    USAGE = 2
+    INVALID_SCENARIO = 3
+    INTERNAL = 4
+
+
+def stdout() -> Console:
+    """Console for results; plain (no colour, no wrapping) when not a terminal."""
+    return Console(file=sys.stdout, soft_wrap=True, highlight=False)
+
+
+def stderr() -> Console:
+    """Console for diagnostics and progress."""
+    return Console(file=sys.stderr, soft_wrap=True, highlight=False)
+
+
+def emit_rows(
+    rows: Sequence[dict[str, Any]], *, columns: Sequence[str], fmt: str, title: str | None = None
+) -> None:
+    """Print rows as a rich table, JSON (a list of objects) or CSV, on stdout."""
+    if fmt == "json":
+        sys.stdout.write(json.dumps([{c: row.get(c) for c in columns} for row in rows], indent=2) + "\n")
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        sys.stdout.write(buffer.getvalue())
+    else:
+        table = Table(title=title, show_lines=False)
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*(_cell(row.get(c)) for c in columns))
+        stdout().print(table)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, Iterable) and not isinstance(value, str):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)

@@ -1,0 +1,62 @@
+"""`workbench validate` and `workbench schema`: the scenario language from the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from workbench.cli._shell import ExitCode, stderr, stdout
+from workbench.errors import Problem, ScenarioError
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the scenario-language commands to the app."""
+    app.command("validate")(validate)
+    app.command("schema")(schema)
+
+
+def validate(
+    files: list[Path] = typer.Argument(..., help="Scenario files to validate.", show_default=False),
+) -> None:
+    """Validate scenario files; report every problem as FILE:LINE:COL: path: message [code]."""
+    from workbench.model import load_scenario
+
+    problems: list[Problem] = []
+    out = stdout()
+    for file in files:
+        try:
+            scenario = load_scenario(file)
+        except ScenarioError as error:
+            problems.extend(error.problems)
+            continue
+        out.print(
+            f"ok {file}: {len(scenario.agents)} agents, {len(scenario.tools)} tools, "
+            f"{len(scenario.datasets)} datasets, {len(scenario.secrets)} secrets, "
+            f"{len(scenario.controls)} control designs",
+            markup=False,
+        )
+    if problems:
+        raise ScenarioError(problems)
+
+
+def schema(
+    markdown: bool = typer.Option(
+        False, "--markdown", help="Write the field reference instead of JSON Schema."
+    ),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+) -> None:
+    """Print the scenario JSON Schema (draft-07), or the Markdown field reference."""
+    from workbench.model import field_reference_markdown, scenario_json_schema_text
+    from workbench.report.atomic import atomic_write_text
+
+    text = field_reference_markdown() if markdown else scenario_json_schema_text()
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        atomic_write_text(out, text)
+        stderr().print(f"wrote {out}", markup=False)
+    raise typer.Exit(ExitCode.OK)
