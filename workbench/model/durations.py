@@ -11,7 +11,16 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
-__all__ = ["UNITS", "Duration", "OptionalLifetime", "Rate", "format_duration", "parse_duration", "parse_rate"]
+__all__ = [
+    "DURATION_JSON_SCHEMA",
+    "UNITS",
+    "Duration",
+    "OptionalLifetime",
+    "Rate",
+    "format_duration",
+    "parse_duration",
+    "parse_rate",
+]
 
 UNITS: dict[str, float] = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
@@ -79,7 +88,7 @@ def format_duration(seconds: float | None) -> str:
     return "".join(parts)
 
 
-_DURATION_SCHEMA = {
+DURATION_JSON_SCHEMA = {
     "anyOf": [
         {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*(ms|s|m|h|d|w)\s*)+$"},
         {"type": "number", "minimum": 0},
@@ -91,7 +100,7 @@ Duration = Annotated[
     float,
     BeforeValidator(parse_duration),
     PlainSerializer(format_duration, return_type=str),
-    WithJsonSchema(_DURATION_SCHEMA),
+    WithJsonSchema(DURATION_JSON_SCHEMA),
 ]
 """Seconds, written in YAML as '15m' and friends."""
 
@@ -101,7 +110,7 @@ OptionalLifetime = Annotated[
     PlainSerializer(format_duration, return_type=str),
     WithJsonSchema(
         {
-            "anyOf": [*_DURATION_SCHEMA["anyOf"], {"enum": list(NEVER)}, {"type": "null"}],
+            "anyOf": [*DURATION_JSON_SCHEMA["anyOf"], {"enum": list(NEVER)}, {"type": "null"}],
             "description": "A duration, or 'never' for credentials that do not expire.",
         }
     ),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, GetJsonSchemaHandler, model_validator
+from pydantic.json_schema import JsonSchemaValue
 
 from workbench.model.common import Action, Constant, Distribution, Id, Permission, StrictModel
-from workbench.model.durations import Duration, Rate
+from workbench.model.durations import DURATION_JSON_SCHEMA, Duration, Rate
 
 __all__ = [
     "ApproverPool",
@@ -29,7 +30,16 @@ def _shorthand_constant(value: Any) -> Any:
     return value
 
 
-DistributionField = Annotated[Distribution, BeforeValidator(_shorthand_constant)]
+class _OrPlainDuration:
+    """Tell the JSON Schema that a plain duration is accepted wherever a distribution is."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: Any, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"anyOf": [DURATION_JSON_SCHEMA, handler(core_schema)]}
+
+
+DistributionField = Annotated[Distribution, BeforeValidator(_shorthand_constant), _OrPlainDuration()]
 
 
 class Step(StrictModel):
