@@ -14,11 +14,11 @@ __all__ = [
     "AccessRequest",
     "AccessState",
     "AllowAll",
+    "ControlDesign",
     "CredentialMode",
     "Decision",
     "DenyAll",
     "Outcome",
-    "ControlDesign",
 ]
 
 Outcome = Literal["allow", "deny", "step_up"]
@@ -68,10 +68,26 @@ class Decision:
 class ControlDesign(Protocol):
     """What the simulation needs from a control design."""
 
-    label: str
-    kind: str
-    credential_mode: CredentialMode
-    token_ttl: float | None  # seconds; None for designs without tokens
+    # Read-only properties, so frozen dataclasses and plain attributes both satisfy the protocol.
+    @property
+    def label(self) -> str:
+        """Name of the design in reports."""
+        ...
+
+    @property
+    def kind(self) -> str:
+        """The control kind, e.g. 'jit'."""
+        ...
+
+    @property
+    def credential_mode(self) -> CredentialMode:
+        """How the identity acts: with standing permissions, or with a task token."""
+        ...
+
+    @property
+    def token_ttl(self) -> float | None:
+        """Lifetime of a task token in seconds; None for designs without tokens."""
+        ...
 
     def decide(self, request: AccessRequest, state: AccessState, now: float) -> Decision:
         """Allow, deny or step up one request. Pure: same inputs, same answer."""
