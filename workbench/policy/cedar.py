@@ -1,0 +1,227 @@
+"""The scenario's own Cedar policies as a control design, evaluated by the Cedar engine (cedarpy).
+
+Requests are task-token requests, as in JIT: agents hold nothing standing and Cedar decides what a token
+may carry. Step-up: a request Cedar denies now but would permit with `context.approval_live == true` is
+stepped up to the design's approver pool; anything else Cedar denies is denied. Blocked actions are
+checked before Cedar, exactly as in every other design.
+
+Speed: policies and entities are parsed once per design, and decisions are memoised on the principal,
+action, resource and only those context attributes the policies read, so the cache is exact (the clock
+enters only as `hour`, and only if a policy reads it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cedarpy
+
+from workbench.errors import PolicyError, Problem
+from workbench.model import Cedar, Scenario
+from workbench.policy.base import AccessRequest, AccessState, CredentialMode, Decision
+from workbench.policy.blocked import BlockList, block_decision, block_list
+from workbench.policy.cedar_entities import (
+    PRINCIPAL_TYPES,
+    RESOURCE_TYPES,
+    cedar_entities_json,
+    cedar_number,
+    cedar_schema,
+)
+from workbench.policy.cedar_source import CompiledPolicies, compile_policies
+from workbench.policy.standing import Grant, Standing, StandingIndex
+from workbench.policy.step_up import needs_approval, resolve_pool
+
+__all__ = ["CONTEXT_ATTRIBUTES", "CedarDesign", "build_cedar", "cedar_context"]
+
+Getter = Callable[[AccessRequest, AccessState, float], Any]
+
+CONTEXT_ATTRIBUTES: tuple[str, ...] = (
+    "amount",
+    "anomaly_flagged",
+    "approval_live",
+    "entitled",
+    "environment",
+    "hour",
+    "in_intent",
+    "on_behalf_of",
+    "risk_level",
+    "risk_score",
+    "task",
+    "token_live",
+    "via_tool",
+)
+"""Attributes of the Cedar `context` record, in the order they enter the memo key."""
+
+
+def cedar_context(entitled: Callable[[str, str, str], bool]) -> dict[str, Getter]:
+    """How each context attribute is computed from a request ('' stands for "none" in strings).
+
+    A request outside any task is never in intent. `amount` is absent when the step has none, so policies
+    test `context has amount` first.
+    """
+    return {
+        "amount": lambda r, s, n: None if r.amount is None else cedar_number(r.amount),
+        "anomaly_flagged": lambda r, s, n: s.anomaly_flagged,
+        "approval_live": lambda r, s, n: s.approval_live,
+        "entitled": lambda r, s, n: entitled(r.principal, r.action, r.resource),
+        "environment": lambda r, s, n: r.environment,
+        "hour": lambda r, s, n: int(n // 3600) % 24,
+        "in_intent": lambda r, s, n: r.in_intent and r.task_type is not None,
+        "on_behalf_of": lambda r, s, n: r.on_behalf_of or "",
+        "risk_level": lambda r, s, n: r.risk_level,
+        "risk_score": lambda r, s, n: cedar_number(r.risk_score),
+        "task": lambda r, s, n: r.task_type or "",
+        "token_live": lambda r, s, n: s.token_live,
+        "via_tool": lambda r, s, n: r.via_tool or "",
+    }
+
+
+@dataclass(slots=True)
+class CedarDesign:
+    """Ask Cedar, memoised; step up what Cedar would permit once a human approves."""
+
+    label: str
+    policies: CompiledPolicies
+    entities: cedarpy.Entities
+    blocks: BlockList
+    principal_types: dict[str, str]
+    resource_types: dict[str, str]
+    context_names: tuple[str, ...]
+    getters: tuple[Getter, ...]
+    token_ttl: float | None
+    approver_pool: str | None
+    kind: str = "cedar"
+    credential_mode: CredentialMode = "task_token"
+    memoise: bool = True
+    evaluations: int = 0  # requests sent to the Cedar engine, for tests and benchmarks
+    _memo: dict[tuple[Any, ...], Decision] = field(default_factory=dict, repr=False)
+
+    def decide(self, request: AccessRequest, state: AccessState, now: float) -> Decision:
+        """Blocks first; then the memoised Cedar decision for the request's policy-relevant context."""
+        blocked = block_decision(self.blocks, request)
+        if blocked is not None:
+            return blocked
+        principal_type = self.principal_types.get(request.principal)
+        if principal_type is None:
+            return Decision("deny", f"{request.principal} is not an agent or service account Cedar authorises")
+        resource_type = self.resource_types.get(request.resource)
+        if resource_type is None:
+            return Decision("deny", f"{request.resource} is not a dataset, secret or tool")
+        values = tuple(getter(request, state, now) for getter in self.getters)
+        key = (request.principal, request.action, request.resource, values)
+        if self.memoise:
+            known = self._memo.get(key)
+            if known is not None:
+                return known
+        decision = self._evaluate(request, principal_type, resource_type, values, state)
+        if self.memoise:
+            self._memo[key] = decision
+        return decision
+
+    def standing_permissions(self, identity: str) -> frozenset[Grant]:
+        """Nothing: agents act only with task tokens Cedar permitted."""
+        return frozenset()
+
+    def _evaluate(
+        self,
+        request: AccessRequest,
+        principal_type: str,
+        resource_type: str,
+        values: tuple[Any, ...],
+        state: AccessState,
+    ) -> Decision:
+        context = {name: value for name, value in zip(self.context_names, values, strict=True) if value is not None}
+        asks = [context]
+        if not state.approval_live and "approval_live" in context:
+            asks.append({**context, "approval_live": True})
+        base = {
+            "principal": {"type": principal_type, "id": request.principal},
+            "action": {"type": "Action", "id": request.action},
+            "resource": {"type": resource_type, "id": request.resource},
+        }
+        results = cedarpy.is_authorized_batch(
+            [{**base, "context": ask} for ask in asks], self.policies.policy_set, self.entities
+        )
+        self.evaluations += len(results)
+        errors = [error for result in results for error in result.diagnostics.errors]
+        if errors:
+            raise self.policies.runtime_error(errors)
+        current, *approved = results
+        if current.allowed:
+            return Decision("allow", f"permitted by {self._names(current)}", policy_ids=self._ids(current))
+        blocking = self._ids(current)
+        if approved and approved[0].allowed:
+            reason = f"forbidden by {self._names(current)} unless approved" if blocking else "permitted once approved"
+            return needs_approval(
+                state, pool=self.approver_pool, reason=reason, policy_ids=blocking or self._ids(approved[0])
+            )
+        if blocking:
+            return Decision("deny", f"forbidden by {self._names(current)}", policy_ids=blocking)
+        return Decision("deny", "no policy permits")
+
+    def _ids(self, result: cedarpy.AuthzResult) -> tuple[str, ...]:
+        return tuple(self.policies.names.get(p, p) for p in self.policies.in_file_order(result.diagnostics.reasons))
+
+    def _names(self, result: cedarpy.AuthzResult) -> str:
+        return ", ".join(self.policies.describe(p) for p in self.policies.in_file_order(result.diagnostics.reasons))
+
+
+def build_cedar(
+    scenario: Scenario,
+    control: Cedar,
+    *,
+    standing: Standing,
+    control_path: str = "controls[?].policy",
+    text: str | None = None,
+    memoise: bool = True,
+) -> CedarDesign:
+    """The Cedar design of `scenario`: reads `control.policy` (or takes `text`), validates it, parses once.
+
+    `standing` bounds what may be issued and is exposed to policies as `context.entitled`. Raises
+    PolicyError, located at file:line:col, if the policy file is missing or invalid.
+    """
+    file, source = _read(scenario, control, control_path=control_path, text=text)
+    compiled = compile_policies(scenario, source, file=file, control_path=control_path)
+    index = StandingIndex(standing)
+    getters = cedar_context(index.holds)
+    names = (
+        CONTEXT_ATTRIBUTES
+        if compiled.context_attributes is None
+        else tuple(name for name in CONTEXT_ATTRIBUTES if name in compiled.context_attributes)
+    )
+    kinds = scenario.kinds
+    return CedarDesign(
+        label=control.label,
+        policies=compiled,
+        entities=cedarpy.Entities.from_json_str(cedar_entities_json(scenario), cedar_schema()),
+        blocks=block_list(scenario),
+        principal_types={i: PRINCIPAL_TYPES[k] for i, k in kinds.items() if k in PRINCIPAL_TYPES},
+        resource_types={i: RESOURCE_TYPES[k] for i, k in kinds.items() if k in RESOURCE_TYPES},
+        context_names=names,
+        getters=tuple(getters[name] for name in names),
+        token_ttl=control.token_ttl,
+        approver_pool=resolve_pool(scenario, control.approver_pool),
+        memoise=memoise,
+    )
+
+
+def _read(scenario: Scenario, control: Cedar, *, control_path: str, text: str | None) -> tuple[str, str]:
+    if text is not None:
+        return control.policy, text
+    file, line, column = scenario.locate(_yaml_path(control_path))
+    try:
+        path = scenario.resolve_file(control.policy)
+        return str(path), Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        message = f"cannot read Cedar policy file '{control.policy}': {error}"
+        raise PolicyError([Problem(file, line, column, control_path, message, "policy-path")]) from None
+
+
+def _yaml_path(control_path: str) -> tuple[str | int, ...]:
+    """('controls', 4, 'policy') from 'controls[4].policy' (unknown index: the controls section)."""
+    head, _, rest = control_path.partition("[")
+    index, _, _ = rest.partition("]")
+    return (head, int(index), "policy") if index.isdigit() else (head,)
