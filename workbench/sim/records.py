@@ -1,0 +1,182 @@
+"""Flat simulation records, one NamedTuple per record kind, so `pd.DataFrame(records)` just works.
+
+Every DataFrame built from these (workbench.analysis) adds `scenario`, `control`, `replication` and `seed`
+to each row. Times are simulated seconds from the start of the run (t = 0 is midnight of `as_of`).
+
+The kinds and their columns are documented in one table, docs/records.md.
+
+Attacker model: after a compromise the attacker exercises every permission it can reach once, highest weight
+first (ties by action, then resource), one action every `ATTACK_INTERVAL_S` seconds; where the design lets it
+obtain a token it asks for one (through the policy decision point, the token service and, for a step-up, an
+approver who rejects it with the pool's `rejects_malicious` chance).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+__all__ = [
+    "ATTACK_INTERVAL_S",
+    "EVENT_KINDS",
+    "RUN_METRICS",
+    "CompromiseRecord",
+    "Event",
+    "PrivilegeRecord",
+    "ServiceRecord",
+    "TaskRecord",
+]
+
+ATTACK_INTERVAL_S = 60.0
+"""Seconds between two actions of an attacker: one action per minute."""
+
+EVENT_KINDS: tuple[str, ...] = (
+    "token_issued",
+    "token_expired",
+    "token_revoked",
+    "approval",
+    "denial",
+    "compromise",
+    "detection",
+    "containment",
+    "attack",
+)
+"""Kinds of `Event`, in the order of the table above."""
+
+
+class TaskRecord(NamedTuple):
+    """A task that ended: how it ended, how long it took and what governance added to it."""
+
+    task_id: int
+    task_type: str
+    agent: str
+    parent_id: int
+    arrival_s: float
+    end_s: float
+    outcome: str
+    reason: str
+    latency_s: float
+    work_s: float
+    token_wait_s: float
+    policy_wait_s: float
+    approval_wait_s: float
+    overhead_s: float
+    steps_taken: int
+    improvised_steps: int
+    step_ups: int
+    tokens_issued: int
+    policy_evaluations: int
+
+
+class Event(NamedTuple):
+    """One entry of a run's event log; `kind` says which columns carry meaning (see the module table)."""
+
+    kind: str
+    time_s: float
+    identity: str
+    credential: str = ""
+    task_id: int = -1
+    task_type: str = ""
+    action: str = ""
+    resource: str = ""
+    scope: str = ""
+    approver_pool: str = ""
+    approver: str = ""
+    purpose: str = ""
+    outcome: str = ""
+    reason: str = ""
+    wait_s: float = 0.0
+    duration_s: float = 0.0
+    expires_s: float = 0.0
+    weight: float = 0.0
+    value: float = 0.0
+
+
+class CompromiseRecord(NamedTuple):
+    """One compromise: what the attacker could reach, what it did and for how long."""
+
+    compromise_id: int
+    threat: str
+    threat_kind: str
+    target: str
+    compromised_s: float
+    detected_s: float
+    contained_s: float
+    containment: str
+    dwell_s: float
+    reachable_score: float
+    reachable_permissions: int
+    reachable_assets: int
+    realised_damage: float
+    exercised_permissions: int
+    exposure_score_h: float
+    tokens_obtained: int
+    attacker_denials: int
+    attacker_rejections: int
+
+
+class ServiceRecord(NamedTuple):
+    """Load on one governance service over a run."""
+
+    service: str
+    servers: int
+    requests: int
+    utilisation: float
+    queue_length_mean: float
+    wait_mean_s: float
+    wait_p95_s: float
+    timeouts: int
+
+
+class PrivilegeRecord(NamedTuple):
+    """Standing and token-borne privilege of one identity over a run."""
+
+    identity: str
+    identity_kind: str
+    standing_permissions: int
+    standing_score: float
+    standing_privilege_score_s: float
+    token_privilege_score_s: float
+
+
+RUN_METRICS: tuple[str, ...] = (
+    "tasks",
+    "tasks_completed",
+    "tasks_denied",
+    "tasks_timed_out",
+    "tasks_unfinished",
+    "denied_rate",
+    "latency_mean_s",
+    "latency_p50_s",
+    "latency_p95_s",
+    "latency_p99_s",
+    "overhead_mean_s",
+    "overhead_p95_s",
+    "token_wait_mean_s",
+    "policy_wait_mean_s",
+    "approval_wait_mean_s",
+    "step_ups",
+    "approvals_requested",
+    "approvals_rejected",
+    "approvals_timed_out",
+    "reapprovals",
+    "tokens_issued",
+    "token_reissues",
+    "improvised_requests",
+    "policy_evaluations",
+    "approver_utilisation",
+    "approver_queue_length_mean",
+    "compromises",
+    "reachable_score_mean",
+    "realised_damage",
+    "exposure_score_h",
+    "exposure_score_h_mean",
+    "dwell_h_mean",
+    "standing_privilege_score_s",
+    "token_privilege_score_s",
+)
+"""Columns of a `run` row (one per design × replication), summed or averaged over the run.
+
+Task counts and latencies cover root tasks (a sub-task's time is inside its parent's); `tasks` counts root
+tasks that arrived, `tasks_unfinished` those still running at the horizon; `denied_rate` is
+(denied + timed out) / ended. Approver figures pool every approver pool. Compromise figures are totals over
+the run except the `_mean` ones (NaN without compromises)."""

@@ -1,0 +1,222 @@
+"""The legitimate workload: task sources and the tasks they start.
+
+A source process per task type creates tasks as they arrive (never all up front) and draws, at creation,
+every random number the task will need: whether each improvised step is taken, each step's duration and the
+same for its sub-tasks. Arrivals do not depend on the design, so every design sees the same tasks with the
+same durations (common random numbers), however governance delays them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator
+from typing import Any
+
+import numpy as np
+
+from workbench.model.common import Exponential
+from workbench.sim.governance import close_token, deny, evaluate, request_token, review
+from workbench.sim.plan import Check, TaskPlan
+from workbench.sim.records import TaskRecord
+from workbench.sim.state import Run, Task
+from workbench.sim.streams import constant_or_sampler, make_sampler, uniform_sampler
+
+__all__ = ["arrive", "make_drawer", "perform"]
+
+Draws = list[Any]
+"""Per step: a duration (negative if the step is not taken), or a sub-task's draws (None if not taken)."""
+
+
+def make_drawer(plan: TaskPlan, rng: np.random.Generator) -> Callable[[], Draws]:
+    """A function drawing everything one task of `plan` needs, from the task type's work stream."""
+    coin = uniform_sampler(rng)
+    parts: list[tuple[Any, float, Callable[[], Draws] | None]] = []
+    for step in plan.steps:
+        spec = plan.task_type.steps[step.index]
+        if step.delegate is not None:
+            parts.append((0.0, spec.probability, make_drawer(step.delegate, rng)))
+        else:
+            parts.append((constant_or_sampler(rng, spec.duration), spec.probability, None))
+
+    def draw() -> Draws:
+        out: Draws = []
+        for duration, probability, sub in parts:
+            taken = probability >= 1.0 or coin() < probability
+            if sub is not None:
+                out.append(sub() if taken else None)
+            else:
+                value = duration if duration.__class__ is float else duration()
+                out.append(value if taken else -1.0)
+        return out
+
+    return draw
+
+
+def arrive(
+    run: Run, plan: TaskPlan, arrivals: np.random.Generator, work: np.random.Generator
+) -> Generator[Any, Any, None]:
+    """Start tasks of `plan` at the task type's Poisson rate or fixed times, until the horizon."""
+    env = run.env
+    stats = run.stats
+    draw = make_drawer(plan, work)
+    arrival = plan.task_type.arrival
+    horizon = run.horizon
+    if arrival.at:
+        for when in sorted(arrival.at):
+            if when >= horizon:
+                break
+            if when > env.now:
+                yield env.timeout(when - env.now)
+            stats.tasks += 1
+            env.process(perform(run, plan, draw(), -1))
+        return
+    rate = arrival.rate or 0.0
+    if rate <= 0:
+        return
+    gap = make_sampler(arrivals, Exponential(mean=1.0 / rate))
+    timeout = env.timeout
+    process = env.process
+    while True:
+        wait = gap()
+        if env.now + wait >= horizon:
+            return
+        yield timeout(wait)
+        stats.tasks += 1
+        process(perform(run, plan, draw(), -1))
+
+
+def perform(run: Run, plan: TaskPlan, draws: Draws, parent_id: int) -> Generator[Any, Any, Task]:
+    """Run one task: obtain its token (JIT designs), then take its steps in order; returns the Task."""
+    env = run.env
+    task = Task(run.task_id(), plan, parent_id, env.now)
+    agent = plan.agent
+    ok = True
+    token_mode = run.token_mode
+    if token_mode and plan.scope_checks:
+        token = yield from request_token(run, task, agent, plan.scope_checks, "task", plan.scope_score)
+        if token is None:
+            ok = False
+        else:
+            task.tokens.append(token)
+    if ok:
+        flagged = run.flagged
+        evaluates = run.evaluates
+        timeout = env.timeout
+        for step, drawn in zip(plan.steps, draws, strict=True):
+            if step.delegate is not None:
+                if drawn is None:
+                    continue
+                sub = yield env.process(perform(run, step.delegate, drawn, task.id))
+                task.token_wait += sub.token_wait
+                task.policy_wait += sub.policy_wait
+                task.approval_wait += sub.approval_wait
+                if sub.outcome:
+                    task.outcome = sub.outcome
+                    task.reason = f"sub-task {sub.id} ({sub.plan.id}): {sub.reason}"
+                    ok = False
+                    break
+                continue
+            if drawn < 0:
+                continue
+            check = step.check
+            if token_mode:
+                ok = yield from authorise(run, task, agent, check)  # type: ignore[arg-type]
+            else:
+                if evaluates:
+                    yield from evaluate(run, task, 1)
+                decision = check.decide(env.now, agent in flagged)  # type: ignore[union-attr]
+                outcome = decision.outcome
+                if outcome == "deny":
+                    deny(run, task, agent, check, decision.reason, "step")  # type: ignore[arg-type]
+                    ok = False
+                elif outcome == "step_up":
+                    approver = yield from review(run, task, agent, decision.approver_pool, (check,), "step_up")  # type: ignore[arg-type]
+                    ok = approver is not None
+            if not ok:
+                break
+            task.steps_taken += 1
+            if not step.in_intent:
+                task.improvised += 1
+            task.work += drawn
+            yield timeout(drawn)
+    finish(run, task, plan, ok)
+    return task
+
+
+def authorise(run: Run, task: Task, agent: str, check: Check) -> Generator[Any, Any, bool]:
+    """Make sure a live token of the task covers `grant`: improvise a request, or re-issue an expired one."""
+    env = run.env
+    now = env.now
+    grant = check.grant
+    held = None
+    for token in task.tokens:
+        if grant in token.scope:
+            held = token
+            break
+    if held is not None and held.expires > now and held.end == math.inf:
+        return True
+    if held is None:
+        run.stats.improvised_requests += 1
+        checks: tuple[Check, ...] = (check,)
+        purpose = "improvised"
+    else:
+        close_token(run, held, held.expires, "ttl")
+        task.tokens.remove(held)
+        run.stats.reissues += 1
+        checks = held.checks
+        purpose = "reissue"
+    token = yield from request_token(run, task, agent, checks, purpose)
+    if token is None:
+        return False
+    task.tokens.append(token)
+    return True
+
+
+def finish(run: Run, task: Task, plan: TaskPlan, ok: bool) -> None:
+    """Close the task's tokens and record how it ended."""
+    now = run.env.now
+    for token in task.tokens:
+        if token.expires <= now:
+            close_token(run, token, token.expires, "ttl")
+        else:
+            close_token(run, token, now, "task_end")
+    stats = run.stats
+    overhead = task.token_wait + task.policy_wait + task.approval_wait
+    outcome = "completed" if ok else task.outcome or "denied"
+    if task.parent_id < 0:
+        if ok:
+            stats.completed += 1
+        elif outcome == "timed_out":
+            stats.timed_out += 1
+        else:
+            stats.denied += 1
+        stats.latencies.append(now - task.arrival)
+        stats.overheads.append(overhead)
+        stats.token_wait += task.token_wait
+        stats.policy_wait += task.policy_wait
+        stats.approval_wait += task.approval_wait
+    if run.keep_records:
+        run.tasks.append(
+            TaskRecord(
+                task.id,
+                plan.id,
+                plan.agent,
+                task.parent_id,
+                task.arrival,
+                now,
+                outcome,
+                "" if ok else task.reason,
+                now - task.arrival,
+                task.work,
+                task.token_wait,
+                task.policy_wait,
+                task.approval_wait,
+                overhead,
+                task.steps_taken,
+                task.improvised,
+                task.step_ups,
+                task.tokens_issued,
+                task.evaluations,
+            )
+        )
+    task.outcome = "" if ok else outcome
