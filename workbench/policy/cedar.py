@@ -121,6 +121,11 @@ class CedarDesign:
             self._memo[key] = decision
         return decision
 
+    @property
+    def reads_clock(self) -> bool:
+        """True if a policy reads `context.hour`: only then may the same request get another answer later."""
+        return "hour" in self.context_names
+
     def standing_permissions(self, identity: str) -> frozenset[Grant]:
         """Nothing: agents act only with task tokens Cedar permitted."""
         return frozenset()
