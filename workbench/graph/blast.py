@@ -1,0 +1,91 @@
+"""Static blast radius: what a compromised agent, service account, secret or tool can exercise, and its score.
+
+The score is the architecture's weighted sum (sensitivity × value × action criticality over datasets and
+secrets; tools weigh 0). `blast_radius` gives one entity in full; `blast_radius_records` gives every entity
+of some kinds as flat rows, computed in bulk (a 100k-agent organisation takes seconds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from workbench.graph.index import AccessIndex, compile_access
+from workbench.graph.permissions import Pair
+from workbench.graph.vocabulary import CARRIER_KINDS
+from workbench.model.scenario import Scenario
+
+__all__ = ["BLAST_RADIUS_COLUMNS", "BlastRadius", "blast_radius", "blast_radius_records"]
+
+BLAST_RADIUS_COLUMNS: tuple[str, ...] = (
+    "scenario", "entity", "entity_kind", "score", "permissions", "assets", "restricted_assets",
+)  # fmt: skip
+"""Columns of `blast_radius_records`: counts of permissions, of datasets and secrets reached, of restricted ones."""
+
+
+@dataclass(frozen=True, slots=True)
+class BlastRadius:
+    """Everything one compromised entity can exercise under standing access, and what it weighs."""
+
+    entity: str
+    entity_kind: str
+    permissions: tuple[Pair, ...]
+    """(action, resource) pairs, in resource then action order."""
+    assets: tuple[str, ...]
+    """Datasets and secrets reached with at least one action, scenario order."""
+    restricted_assets: tuple[str, ...]
+    tools: tuple[str, ...]
+    """Tools it can call (conduits: they weigh nothing themselves)."""
+    score: float
+
+
+def blast_radius(index: AccessIndex | Scenario, entity: str) -> BlastRadius:
+    """Blast radius of an agent, human, service account, secret (leaked) or tool (compromised)."""
+    index = _as_index(index)
+    bits = index.bits(entity)
+    return BlastRadius(
+        entity=entity,
+        entity_kind=index.kind_of(entity),
+        permissions=tuple(index.pairs(bits)),
+        assets=index.assets(bits),
+        restricted_assets=index.assets(bits, restricted_only=True),
+        tools=index.tools(bits),
+        score=index.score(bits),
+    )
+
+
+def blast_radius_records(
+    index: AccessIndex | Scenario, *, kinds: Sequence[str] = CARRIER_KINDS
+) -> list[dict[str, Any]]:
+    """One row per entity of `kinds` (scenario order within each kind), columns `BLAST_RADIUS_COLUMNS`.
+
+    Scores equal `blast_radius(index, entity).score` exactly.
+    """
+    index = _as_index(index)
+    rows: list[dict[str, Any]] = []
+    for kind in kinds:
+        entities = index.entities(kind)
+        batch = index.batch(entities)
+        scores = batch["score"].tolist()
+        permissions = batch["permissions"].tolist()
+        assets = batch["assets"].tolist()
+        restricted = batch["restricted_assets"].tolist()
+        name = index.scenario_name
+        rows.extend(
+            {
+                "scenario": name,
+                "entity": entity,
+                "entity_kind": kind,
+                "score": scores[i],
+                "permissions": permissions[i],
+                "assets": assets[i],
+                "restricted_assets": restricted[i],
+            }
+            for i, entity in enumerate(entities)
+        )
+    return rows
+
+
+def _as_index(index: AccessIndex | Scenario) -> AccessIndex:
+    return compile_access(index) if isinstance(index, Scenario) else index

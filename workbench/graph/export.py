@@ -1,0 +1,142 @@
+"""Serialise a `build_graph` graph: GraphML and JSON node-link for tools, Mermaid and DOT for people.
+
+Every format is produced as text, in the graph's insertion order, so the same scenario always exports to the
+same bytes. DOT is written directly (no graphviz dependency); Mermaid labels are entity-escaped so names with
+quotes, pipes or angle brackets cannot break a Markdown report.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import networkx as nx
+
+__all__ = ["to_dot", "to_graphml", "to_json", "to_mermaid", "to_node_link"]
+
+_MERMAID_SHAPES = {
+    "agent": ('(["', '"])'),
+    "human": ('(("', '"))'),
+    "service_account": ('[["', '"]]'),
+    "tool": ('[/"', '"/]'),
+    "dataset": ('[("', '")]'),
+    "secret": ('{{"', '"}}'),
+    "role": ('["', '"]'),
+}
+_MERMAID_STYLES = {
+    "agent": "fill:#dbeafe,stroke:#1d4ed8",
+    "human": "fill:#f3f4f6,stroke:#4b5563",
+    "service_account": "fill:#fef3c7,stroke:#b45309",
+    "tool": "fill:#ede9fe,stroke:#6d28d9",
+    "dataset": "fill:#dcfce7,stroke:#15803d",
+    "secret": "fill:#fee2e2,stroke:#b91c1c",
+    "role": "fill:#ffffff,stroke:#6b7280",
+}
+_DOT_SHAPES = {
+    "agent": "ellipse",
+    "human": "circle",
+    "service_account": "box3d",
+    "tool": "parallelogram",
+    "dataset": "cylinder",
+    "secret": "hexagon",
+    "role": "box",
+}
+_MERMAID_ESCAPES = {"#": "#35;", '"': "#34;", "&": "#38;", "<": "#60;", ">": "#62;", "|": "#124;", "`": "#96;"}
+_PASSIVE = frozenset({"owns", "approved_by", "tool_uses_credential"})
+"""Edges drawn dotted: they record responsibility or a tool's own key, not access a caller gets."""
+
+
+def _plain(value: Any) -> Any:
+    """A GraphML-safe value: tuples and lists (a delegation's scope) become JSON text."""
+    return json.dumps(value) if isinstance(value, list | tuple) else value
+
+
+def to_graphml(graph: nx.MultiDiGraph) -> str:
+    """GraphML text (readable with `networkx.read_graphml`); a delegation's scope is stored as JSON text."""
+    plain = nx.MultiDiGraph(**{k: _plain(v) for k, v in graph.graph.items()})
+    plain.add_nodes_from((n, {k: _plain(v) for k, v in d.items()}) for n, d in graph.nodes(data=True))
+    plain.add_edges_from(
+        (u, v, key, {k: _plain(x) for k, x in d.items()}) for u, v, key, d in graph.edges(keys=True, data=True)
+    )
+    return "\n".join(nx.generate_graphml(plain, prettyprint=True)) + "\n"
+
+
+def to_node_link(graph: nx.MultiDiGraph) -> dict[str, Any]:
+    """networkx node-link data (`nodes`, `edges` with `source`, `target`, `key` and attributes)."""
+    data: dict[str, Any] = nx.node_link_data(graph, edges="edges")
+    return data
+
+
+def to_json(graph: nx.MultiDiGraph) -> str:
+    """Node-link JSON text; read back with `networkx.node_link_graph(json.loads(text), edges="edges")`."""
+    return json.dumps(to_node_link(graph), indent=2, ensure_ascii=False) + "\n"
+
+
+def _mermaid_text(text: str) -> str:
+    return "".join(_MERMAID_ESCAPES.get(ch, ch) for ch in text.replace("\n", " "))
+
+
+def _edge_groups(graph: nx.MultiDiGraph) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
+    """Parallel edges of one kind between the same two nodes (e.g. grants of several actions), in order."""
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for u, v, data in graph.edges(data=True):
+        groups.setdefault((u, v, data["kind"]), []).append(data)
+    return groups
+
+
+def _edge_label(kind: str, edges: list[dict[str, Any]]) -> str:
+    actions = [d["action"] for d in edges if "action" in d]
+    if actions:
+        return f"{kind}: {', '.join(actions)}"
+    notes = []
+    for data in edges:
+        if data.get("expired"):
+            notes.append("expired")
+        if kind == "delegates_to":
+            notes.append("scoped" if data.get("scope") else "everything")
+            if data.get("scope") and data.get("attenuated"):
+                notes.append("attenuated")
+    return f"{kind} ({', '.join(notes)})" if notes else kind
+
+
+def to_mermaid(graph: nx.MultiDiGraph, *, direction: str = "LR") -> str:
+    """A Mermaid flowchart, for Markdown reports; node shape and colour show the kind."""
+    ids = {node: f"n{i}" for i, node in enumerate(graph.nodes)}
+    lines = [f"flowchart {direction}"]
+    for node, data in graph.nodes(data=True):
+        kind = data["kind"]
+        label = _mermaid_text(str(data.get("label", node)))
+        if str(data.get("label", node)) != str(node):
+            label = f"{label}<br/>{_mermaid_text(str(node))}"
+        opening, closing = _MERMAID_SHAPES.get(kind, ('["', '"]'))
+        lines.append(f"    {ids[node]}{opening}{label}{closing}:::{kind}")
+    for (u, v, kind), edges in _edge_groups(graph).items():
+        arrow = "-.->" if kind in _PASSIVE or any(d.get("expired") for d in edges) else "-->"
+        lines.append(f'    {ids[u]} {arrow}|"{_mermaid_text(_edge_label(kind, edges))}"| {ids[v]}')
+    lines.extend(f"    classDef {kind} {style}" for kind, style in _MERMAID_STYLES.items())
+    return "\n".join(lines) + "\n"
+
+
+def _dot_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def to_dot(graph: nx.MultiDiGraph, *, rankdir: str = "LR") -> str:
+    """Graphviz DOT text (render with `dot -Tsvg`); one line per node and per edge, all values quoted."""
+    name = str(graph.graph.get("name") or "workbench")
+    lines = [f"digraph {_dot_text(name)} {{", f"    rankdir={rankdir};", '    node [fontname="Helvetica"];']
+    for node, data in graph.nodes(data=True):
+        kind = data["kind"]
+        label = str(data.get("label", node))
+        lines.append(
+            f"    {_dot_text(str(node))} [label={_dot_text(label)}, shape={_DOT_SHAPES.get(kind, 'box')}, "
+            f"kind={_dot_text(kind)}];"
+        )
+    for (u, v, kind), edges in _edge_groups(graph).items():
+        style = "dashed" if kind in _PASSIVE or any(d.get("expired") for d in edges) else "solid"
+        lines.append(
+            f"    {_dot_text(str(u))} -> {_dot_text(str(v))} [label={_dot_text(_edge_label(kind, edges))}, "
+            f"kind={_dot_text(kind)}, style={style}];"
+        )
+    lines.append("}")
+    return "\n".join(lines) + "\n"
