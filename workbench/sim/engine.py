@@ -79,14 +79,16 @@ def run_replication(
     keep_records: bool = True,
     design: ControlDesign | None = None,
     seed: int | None = None,
+    reach: ReachIndex | None = None,
 ) -> ReplicationOutput:
     """Simulate `design_label` on one replication whose streams derive from `seed_seq`.
 
     Same scenario, design and `seed_seq` give identical output in any process. `design` overrides the
     scenario's own design of that label (tests inject null designs this way); `seed` is only the value
-    written on every record (default: the seed sequence's entropy).
+    written on every record (default: the seed sequence's entropy); `reach` saves recompiling the scenario's
+    access index when many replications run in one process.
     """
-    reach = ReachIndex(scenario)
+    reach = reach or ReachIndex(scenario)
     if design is None:
         design = design_for(scenario, design_label, reach)
     plans = compile_tasks(scenario, reach, design)

@@ -153,10 +153,13 @@ def held(run: Run, comp: Compromise) -> None:
     blocks: BlockList = run.blocks
     if isinstance(target, Agent):
         comp.agent = target.id
+        # Only what the design leaves standing: under RBAC that includes what wired tools reach with their
+        # own keys; under JIT the agent must hold a token to call a tool at all.
+        standing = design.standing_permissions(target.id)
         for tool_id in target.tools:
-            for grant in sorted(reach.conduit(tool_id)):
+            for grant in sorted(reach.conduit(tool_id) & standing):
                 credentials.setdefault(grant, f"tool:{tool_id}")
-        for grant in sorted(design.standing_permissions(target.id)):
+        for grant in sorted(standing):
             credentials.setdefault(grant, "standing")
         principal = target.id
         environment = target.environment
@@ -286,10 +289,10 @@ def obtain(
     credential = comp.credentials.get(grant)
     if check is None:
         return credential
-    if credential is not None and (credential != "standing" or not grant_gated(run, grant, standing)):
+    if credential is not None and not grant_gated(run, grant, standing):
         return credential
     flagged = comp.agent in run.flagged
-    if credential is not None:  # standing access behind a request-time check (e.g. RBAC with step-up)
+    if credential is not None:  # standing access behind a request-time check (RBAC with step-up)
         yield from evaluate(run, own, 1)
         decision = check.decide(env.now, flagged)
         if decision.outcome == "allow":
@@ -319,7 +322,8 @@ def obtain(
 
 
 def grant_gated(run: Run, grant: Grant, standing: frozenset[Grant]) -> bool:
-    """Whether using standing `grant` passes the design's request-time check (not for tools' own keys)."""
+    """Whether using standing `grant` passes the design's request-time check (the agent's requests do,
+    whichever credential then carries them out)."""
     return run.evaluates and grant in standing
 
 

@@ -1,0 +1,139 @@
+"""`SimulationResult`: the runs of every design and replication, as DataFrames, comparisons and audits."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from workbench.analysis.audit import AgentState, state_of_run
+from workbench.analysis.compare import compare
+from workbench.analysis.frames import (
+    compromises_frame,
+    events_frame,
+    privileges_frame,
+    runs_frame,
+    services_frame,
+    tasks_frame,
+)
+from workbench.model import Scenario
+from workbench.sim.engine import ReplicationOutput
+
+__all__ = ["HEADLINE_METRICS", "SimulationResult", "state_at"]
+
+HEADLINE_METRICS: tuple[str, ...] = (
+    "exposure_score_h",
+    "realised_damage",
+    "reachable_score_mean",
+    "latency_p95_s",
+    "overhead_mean_s",
+    "denied_rate",
+    "step_ups",
+    "tokens_issued",
+    "approver_utilisation",
+)
+"""Metrics shown in the notebook view, security first, then cost."""
+
+
+@dataclass(eq=False)
+class SimulationResult:
+    """Every run of a simulation; frames are built on first use."""
+
+    scenario: Scenario
+    runs: list[ReplicationOutput]
+    controls: list[str]
+    replications: int
+    seed: int
+    keep_records: bool = True
+    baseline: str = field(default="static_rbac")
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """The event log of every run (tokens, approvals, denials, compromises, attacks)."""
+        return events_frame(self.runs)
+
+    @cached_property
+    def tasks(self) -> pd.DataFrame:
+        """One row per ended task."""
+        return tasks_frame(self.runs)
+
+    @cached_property
+    def compromises(self) -> pd.DataFrame:
+        """One row per compromise: reach, damage, exposure, dwell."""
+        return compromises_frame(self.runs)
+
+    @cached_property
+    def services(self) -> pd.DataFrame:
+        """Load on the token service, policy decision point and approver pools, per run."""
+        return services_frame(self.runs)
+
+    @cached_property
+    def privileges(self) -> pd.DataFrame:
+        """Standing and token privilege-seconds per identity and run."""
+        return privileges_frame(self.runs)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per run (design × replication) with every run metric."""
+        return runs_frame(self.runs)
+
+    def compare(self, *, baseline: str | None = None, metrics: list[str] | None = None) -> pd.DataFrame:
+        """Mean and 95% CI per design and metric, with the paired difference and ratio to the baseline."""
+        return compare(self.summary(), baseline=baseline or self.baseline, metrics=metrics)
+
+    def run(self, control: str, replication: int = 0) -> ReplicationOutput:
+        """The output of one run."""
+        for out in self.runs:
+            if out.control == control and out.replication == replication:
+                return out
+        raise KeyError(f"no run of design '{control}', replication {replication}")
+
+    def state_at(self, agent: str, time_s: float, *, control: str | None = None, replication: int = 0) -> AgentState:
+        """What `agent` could do at `time_s` (first design unless `control` is given), on which credential."""
+        return state_of_run(self.scenario, self.run(control or self.controls[0], replication), agent, time_s)
+
+    def _repr_html_(self) -> str:
+        table = self.compare(metrics=list(HEADLINE_METRICS))
+        if table.empty:
+            return "<p>No runs.</p>"
+        cells = table.assign(
+            value=[_fmt(m, lo, hi) for m, lo, hi in zip(table["mean"], table["ci_low"], table["ci_high"], strict=True)]
+        ).pivot(index="metric", columns="control", values="value")
+        cells = cells.loc[list(HEADLINE_METRICS), self.controls]
+        title = html.escape(self.scenario.title or self.scenario.name)
+        caption = (
+            f"<p><b>{title}</b>: {len(self.controls)} designs × {self.replications} replications, seed {self.seed}; "
+            f"mean [95% CI]. Frames: <code>.summary()</code>, <code>.compare()</code>, <code>.tasks</code>, "
+            f"<code>.events</code>, <code>.compromises</code>, <code>.services</code>, <code>.privileges</code>.</p>"
+        )
+        return caption + cells.to_html(escape=True)
+
+
+def _fmt(mean: float, low: float, high: float) -> str:
+    if mean != mean:  # NaN
+        return "–"
+    if low != low:
+        return f"{mean:.4g}"
+    return f"{mean:.4g} [{low:.3g}, {high:.3g}]"
+
+
+def state_at(
+    result_or_run: SimulationResult | ReplicationOutput,
+    agent: str,
+    time_s: float,
+    *,
+    scenario: Scenario | None = None,
+    control: str | None = None,
+    replication: int = 0,
+) -> AgentState:
+    """What `agent` could do at `time_s`, on which credential, approved by whom and for which purpose.
+
+    Pass a `SimulationResult` (choose the run with `control` and `replication`), or one run's output with
+    the `scenario` it was made from.
+    """
+    if isinstance(result_or_run, SimulationResult):
+        return result_or_run.state_at(agent, time_s, control=control, replication=replication)
+    if scenario is None:
+        raise ValueError("state_at on a single run needs the scenario it was made from")
+    return state_of_run(scenario, result_or_run, agent, time_s)
