@@ -137,7 +137,7 @@ def start(run: Run, threat: Threat, detect: float, revoke: float) -> Compromise:
             )
         )
     comp.reachable = reachable
-    if comp.detected_at < until:
+    if comp.detected_at <= until:
         env.process(detect_compromise(run, comp))
     env.process(attack(run, comp))
     if until < run.horizon:
