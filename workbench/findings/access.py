@@ -1,0 +1,202 @@
+"""What each identity can exercise, and through which edges: the access questions the rules ask.
+
+Effective permissions and the shortest route explaining each come from the graph layer's compiled index
+(`workbench.graph.compile_access`), so findings, blast radius and the simulation agree on who holds what.
+`ScenarioAccess` adds what the index does not offer: access *without* tool conduits (for confused deputies)
+and every distinct route to a permission (for the capability map). It walks the same semantics
+(docs/architecture.md, "Access semantics"); a test checks that both agree on every shipped scenario.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from workbench.graph.index import AccessIndex, compile_access
+from workbench.graph.permissions import Pair, delegation_live, expand_permissions, scenario_resources
+from workbench.graph.scoring import permission_weight, risk_level
+from workbench.graph.vocabulary import Hop
+from workbench.model import ACTIONS, Permission, Scenario
+from workbench.model.common import RiskLevel
+
+__all__ = ["AccessView", "Pair", "Route", "ScenarioAccess", "format_pairs"]
+
+Route = tuple[Hop, ...]
+"""The hops that carry one permission to an identity, from the identity to the resource."""
+
+
+@dataclass
+class ScenarioAccess:
+    """Effective permissions with their routes, computed from the scenario alone (memoised per identity)."""
+
+    scenario: Scenario
+    _reach: dict[tuple[str, bool], Mapping[Pair, tuple[Route, ...]]] = field(default_factory=dict, repr=False)
+
+    def effective(self, identity: str) -> frozenset[Pair]:
+        """Everything `identity` can exercise, tools' conduits included."""
+        return frozenset(self.reach(identity))
+
+    def explain(self, identity: str, pair: Pair) -> Route:
+        """The first route found to `pair` (roles, then runs_as, credentials, tools, delegations)."""
+        routes = self.reach(identity).get(pair, ())
+        return routes[0] if routes else ()
+
+    def routes(self, identity: str, pair: Pair) -> tuple[Route, ...]:
+        """One route per distinct carrier (last hop: role, secret, tool or delegation) of `pair` to `identity`."""
+        return self.reach(identity).get(pair, ())
+
+    def direct(self, identity: str) -> frozenset[Pair]:
+        """What `identity` can exercise without a tool acting for it with the tool's own credential."""
+        return frozenset(self.reach(identity, through_tools=False))
+
+    def reach(self, identity: str, *, through_tools: bool = True) -> Mapping[Pair, tuple[Route, ...]]:
+        """Every permission of `identity` with its routes, in the order found."""
+        key = (identity, through_tools)
+        if key not in self._reach:
+            self._reach[key] = self._walk(identity, through_tools, ())
+        return self._reach[key]
+
+    # -- the walk -------------------------------------------------------------------------------------
+
+    def _walk(self, identity: str, through_tools: bool, trail: tuple[str, ...]) -> dict[Pair, tuple[Route, ...]]:
+        if identity in trail:  # a runs_as or delegation cycle adds nothing the identity did not hold
+            return {}
+        trail = (*trail, identity)
+        s = self.scenario
+        item = s.by_id.get(identity)
+        found: dict[Pair, tuple[Route, ...]] = {}
+        queue: list[tuple[Pair, Route]] = []
+
+        def offer(pair: Pair, route: Route) -> None:
+            known = found.get(pair, ())
+            if not known:
+                queue.append((pair, route))
+            if all(r[-1] != route[-1] for r in known):
+                found[pair] = (*known, route)
+
+        for role_id in getattr(item, "roles", ()):
+            for pair in self._expand(getattr(s.by_id.get(role_id), "permissions", [])):
+                offer(pair, (Hop(identity, "has_role", role_id), Hop(role_id, "grants", pair[1])))
+        runs_as = getattr(item, "runs_as", None)
+        if runs_as is not None:
+            for pair, routes in self._walk(runs_as, through_tools, trail).items():
+                offer(pair, (Hop(identity, "runs_as", runs_as), *routes[0]))
+        for credential in getattr(item, "credentials", ()):
+            hop = Hop(identity, "holds_secret", credential.secret)
+            for pair, route in self._secret(credential.secret, through_tools, trail):
+                offer(pair, (hop, *route))
+        for tool_id in getattr(item, "tools", ()):
+            offer(("execute", tool_id), (Hop(identity, "uses_tool", tool_id),))
+        for delegation in s.delegations:
+            if delegation.delegate != identity or not delegation_live(delegation, as_of=s.as_of):
+                continue
+            hop = Hop(delegation.delegator, "delegates_to", identity)
+            theirs = self._walk(delegation.delegator, through_tools, trail)
+            if not delegation.scope:
+                for pair, routes in theirs.items():
+                    offer(pair, (hop, *routes[0]))
+                continue
+            for pair in self._expand(delegation.scope):
+                if pair in theirs:
+                    offer(pair, (hop, *theirs[pair][0]))
+                elif not delegation.attenuated:
+                    offer(pair, (hop,))
+        # Reading a secret hands over what it grants; executing a tool, what the tool reaches.
+        index = 0
+        while index < len(queue):
+            (action, resource), route = queue[index]
+            index += 1
+            kind = s.kinds.get(resource)
+            if action == "read" and kind == "secret":
+                for pair, more in self._secret(resource, through_tools, trail):
+                    offer(pair, (*route, *more))
+            elif action == "execute" and kind == "tool" and through_tools:
+                for pair in self.conduit(resource):
+                    offer(pair, (*route, Hop(resource, "tool_accesses", pair[1])))
+        return found
+
+    def _secret(self, secret_id: str, through_tools: bool, trail: tuple[str, ...]) -> list[tuple[Pair, Route]]:
+        secret = self.scenario.by_id.get(secret_id)
+        pairs: list[tuple[Pair, Route]] = [
+            (pair, (Hop(secret_id, "secret_grants", pair[1]),)) for pair in self._expand(getattr(secret, "grants", []))
+        ]
+        account = getattr(secret, "authenticates_as", None)
+        if account is not None:
+            hop = Hop(secret_id, "authenticates_as", account)
+            pairs += [(pair, (hop, *routes[0])) for pair, routes in self._walk(account, through_tools, trail).items()]
+        return pairs
+
+    def conduit(self, tool_id: str) -> list[Pair]:
+        """What calling a tool reaches: its accesses, done with the tool's own credential."""
+        tool = self.scenario.by_id.get(tool_id)
+        return [(action, access.resource) for access in getattr(tool, "accesses", ()) for action in access.actions]
+
+    def _expand(self, permissions: Iterable[Permission]) -> list[Pair]:
+        return expand_permissions(permissions, resources=scenario_resources(self.scenario))
+
+
+@dataclass
+class AccessView:
+    """The access questions rules ask: the graph index for what is held, `ScenarioAccess` for how."""
+
+    scenario: Scenario
+    index: AccessIndex
+    local: ScenarioAccess = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.local = ScenarioAccess(self.scenario)
+
+    @classmethod
+    def of(cls, scenario: Scenario, index: AccessIndex | None = None) -> AccessView:
+        """The view of `scenario`, compiling the graph index unless one is given."""
+        return cls(scenario, compile_access(scenario) if index is None else index)
+
+    def effective(self, identity: str) -> frozenset[Pair]:
+        """Everything an agent, human or service account can exercise."""
+        return self.index.effective_permissions(identity)
+
+    def explain(self, identity: str, pair: Pair) -> Route:
+        """A shortest route carrying `pair` to `identity`; () if it does not hold it."""
+        return tuple(self.index.explain(identity, pair[0], pair[1]) or ())
+
+    def direct(self, identity: str) -> frozenset[Pair]:
+        """What `identity` can exercise without borrowing a tool's credential."""
+        return self.local.direct(identity)
+
+    def routes(self, identity: str, pair: Pair) -> tuple[Route, ...]:
+        """Every distinct route (by carrier) of `pair` to `identity`."""
+        return self.local.routes(identity, pair)
+
+    def holds(self, identity: str, pair: Pair) -> bool:
+        """True if `identity` can exercise `pair`."""
+        return pair in self.effective(identity)
+
+    def conduit(self, tool_id: str) -> list[Pair]:
+        """What a tool reaches with its own credential when called."""
+        return self.local.conduit(tool_id)
+
+    def weight(self, pair: Pair) -> float:
+        """Score of one permission (sensitivity × value × action weight; tools weigh 0)."""
+        return permission_weight(self.scenario, pair[0], pair[1])
+
+    def risk(self, pair: Pair) -> RiskLevel:
+        """Risk level of exercising `pair` once."""
+        return risk_level(self.weight(pair))
+
+    def sorted(self, pairs: Iterable[Pair]) -> list[Pair]:
+        """Pairs in scenario order: resources as the scenario lists them, actions in ACTIONS order."""
+        position = {rid: i for i, rid in enumerate(scenario_resources(self.scenario))}
+        actions: tuple[str, ...] = ACTIONS
+        return sorted(pairs, key=lambda p: (position.get(p[1], len(position)), p[1], actions.index(p[0])))
+
+    def heaviest(self, pairs: Iterable[Pair]) -> Pair:
+        """The pair with the largest weight (first in scenario order among equals); ValueError if none."""
+        ordered = self.sorted(pairs)
+        if not ordered:
+            raise ValueError("no permissions to choose from")
+        return max(ordered, key=self.weight)  # max keeps the first of equal weights
+
+
+def format_pairs(pairs: Iterable[Pair]) -> str:
+    """`action:resource` joined by spaces, as the simulation records write scopes."""
+    return " ".join(f"{action}:{resource}" for action, resource in pairs)
