@@ -1,0 +1,47 @@
+"""Blast radius per agent under each control design, as grouped horizontal bars."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from workbench.viz.palette import design_colours
+
+__all__ = ["plot_blast_radius"]
+
+
+def plot_blast_radius(
+    scores: Mapping[str, Mapping[str, float]],
+    *,
+    designs: Sequence[str],
+    max_agents: int = 12,
+    unit: str = "weighted score",
+    ax: Axes | None = None,
+) -> Axes:
+    """Bars of `scores[agent][design]`; the `max_agents` agents largest under the first design are shown.
+
+    Agents are ranked by their score under the first design (the baseline), ties by id, so the selection is
+    deterministic; the title says how many were left out.
+    """
+    ranked = sorted(scores, key=lambda agent: (-scores[agent].get(designs[0], 0.0) if designs else 0.0, agent))
+    shown = ranked[:max_agents]
+    if ax is None:
+        ax = Figure(figsize=(8.0, 1.2 + 0.22 * max(len(shown), 1) * max(len(designs), 1) ** 0.5)).add_subplot()
+    colours = design_colours(designs)
+    height = 0.8 / max(len(designs), 1)
+    for d, design in enumerate(designs):
+        ys = [len(shown) - 1 - i + (len(designs) - 1 - d - (len(designs) - 1) / 2) * height for i in range(len(shown))]
+        values = [scores[agent].get(design, 0.0) for agent in shown]
+        ax.barh(ys, values, height=height, color=colours[design], label=design)
+    ax.set_yticks([len(shown) - 1 - i for i in range(len(shown))], shown)
+    ax.set_xlabel(f"blast radius ({unit})")
+    title = "Blast radius per agent and design"
+    if len(ranked) > len(shown):
+        title += f" (largest {len(shown)} of {len(ranked)} agents)"
+    ax.set_title(title)
+    ax.grid(axis="y", visible=False)
+    if designs:
+        ax.legend(loc="lower right", frameon=False)
+    return ax

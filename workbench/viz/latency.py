@@ -1,0 +1,50 @@
+"""Task latency distributions per design, drawn as empirical CDFs from a fixed grid of percentiles.
+
+The report stores percentiles rather than every task's latency, so a figure costs the same for ten tasks or
+ten million, and the curves of all designs share one x axis (log scale: overheads span seconds to hours).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from workbench.viz.palette import design_colours
+
+__all__ = ["plot_latency_distributions"]
+
+
+def plot_latency_distributions(
+    percentiles: Sequence[float],
+    latencies_s: Mapping[str, Sequence[float]],
+    *,
+    marker_percentile: float = 95.0,
+    ax: Axes | None = None,
+) -> Axes:
+    """One CDF per design from `latencies_s[design][i]` = the `percentiles[i]`-th percentile, in seconds.
+
+    The `marker_percentile` (p95) of each design is marked, since that is the latency the trade-off uses.
+    """
+    if ax is None:
+        ax = Figure(figsize=(7.0, 3.6)).add_subplot()
+    colours = design_colours(list(latencies_s))
+    fractions = [p / 100.0 for p in percentiles]
+    positive = [v for values in latencies_s.values() for v in values if v > 0]
+    for design, values in latencies_s.items():
+        if not values:
+            continue
+        ax.plot(values, fractions, color=colours[design], label=design, linewidth=1.4)
+        if marker_percentile in percentiles:
+            value = values[list(percentiles).index(marker_percentile)]
+            ax.plot([value], [marker_percentile / 100.0], "o", color=colours[design], markersize=4)
+    if positive and max(positive) / min(positive) > 20:
+        ax.set_xscale("log")
+    ax.set_ylim(0.0, 1.01)
+    ax.set_xlabel("task latency (s)")
+    ax.set_ylabel("fraction of tasks")
+    ax.set_title(f"Task latency per design (dots: p{marker_percentile:g})")
+    if latencies_s:
+        ax.legend(loc="lower right", frameon=False)
+    return ax

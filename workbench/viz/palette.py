@@ -1,0 +1,32 @@
+"""Colours and markers shared by every figure, so a design or a node kind looks the same everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["HIGHLIGHT", "KIND_STYLE", "MUTED", "design_colours"]
+
+_DESIGN_COLOURS = (
+    "#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3",
+    "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd",
+)  # fmt: skip
+"""A colour-blind-tolerant qualitative palette (seaborn 'deep'), assigned to designs in scenario order."""
+
+HIGHLIGHT = "#c0392b"
+MUTED = "#b8b8b8"
+
+KIND_STYLE: dict[str, tuple[str, str]] = {
+    "human": ("#7f8c8d", "o"),
+    "agent": ("#2e86c1", "o"),
+    "service_account": ("#8e44ad", "s"),
+    "role": ("#95a5a6", "D"),
+    "tool": ("#d68910", "^"),
+    "secret": ("#b7950b", "p"),
+    "dataset": ("#27ae60", "s"),
+}
+"""Face colour and marker of each node kind of the access graph."""
+
+
+def design_colours(designs: Sequence[str]) -> dict[str, str]:
+    """A colour per design, by position, so the baseline is always the first colour."""
+    return {design: _DESIGN_COLOURS[i % len(_DESIGN_COLOURS)] for i, design in enumerate(designs)}
