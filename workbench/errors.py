@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "PolicyError",
     "Problem",
+    "RuleError",
     "ScenarioError",
     "WorkbenchError",
-    "PolicyError",
-    "RuleError",
 ]
 
 
