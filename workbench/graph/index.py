@@ -477,11 +477,11 @@ def _solve(compiled: _Compiler) -> tuple[list[int], dict[int, int]]:
     count = len(compiled.ids)
     own, succ, attenuated = compiled.own, compiled.succ, compiled.attenuated
     carrier_mask, carrier_node = compiled.carrier_mask, compiled.carrier_node
-    # Ordering edges: an attenuated delegation needs its delegator's reach, and the reach of every secret or
-    # tool its scope could hand over.
+    # Ordering edge: an attenuated delegation needs its delegator's reach. That also orders every secret or
+    # tool the grant can hand over: the delegator holds (read, secret) only if it reaches the secret.
     adjacency: list[tuple[int, ...]] = list(succ)
     for node, rule in attenuated.items():
-        adjacency[node] = (rule.delegator, *_carriers(rule.scope & carrier_mask, carrier_node))
+        adjacency[node] = (rule.delegator,)
     referenced = bytearray(count)
     for targets in adjacency:
         for target in targets:
