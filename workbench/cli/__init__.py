@@ -10,11 +10,10 @@ import os
 import sys
 import traceback
 
-import click
 import typer
 
-from workbench.cli import model_commands
-from workbench.cli._shell import ExitCode, stderr
+from workbench.cli import graph_commands, model_commands
+from workbench.cli._shell import ExitCode, click_exceptions, stderr
 from workbench.errors import ScenarioError, WorkbenchError
 
 __all__ = ["app", "main"]
@@ -27,6 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 model_commands.register(app)
+graph_commands.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -39,13 +39,13 @@ def run(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name="workbench", standalone_mode=False)
-    except click.exceptions.UsageError as error:
+    except click_exceptions.UsageError as error:
         error.show()
         return ExitCode.USAGE
-    except click.exceptions.Abort:
+    except typer.Abort:
         stderr().print("aborted")
         return ExitCode.INTERNAL
-    except click.exceptions.Exit as exit_:
+    except typer.Exit as exit_:
         return int(exit_.exit_code)
     except ScenarioError as error:
         console = stderr()

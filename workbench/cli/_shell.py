@@ -12,9 +12,15 @@ from enum import IntEnum
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-__all__ = ["ExitCode", "emit_rows", "stderr", "stdout"]
+try:  # typer 0.2x vendors click; its exceptions are the ones commands raise
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover - older typer uses click itself
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]
+
+__all__ = ["ExitCode", "click_exceptions", "emit_rows", "stderr", "stdout"]
 
 
 class ExitCode(IntEnum):
@@ -37,9 +43,7 @@ def stderr() -> Console:
     return Console(file=sys.stderr, soft_wrap=True, highlight=False)
 
 
-def emit_rows(
-    rows: Sequence[dict[str, Any]], *, columns: Sequence[str], fmt: str, title: str | None = None
-) -> None:
+def emit_rows(rows: Sequence[dict[str, Any]], *, columns: Sequence[str], fmt: str, title: str | None = None) -> None:
     """Print rows as a rich table, JSON (a list of objects) or CSV, on stdout."""
     if fmt == "json":
         sys.stdout.write(json.dumps([{c: row.get(c) for c in columns} for row in rows], indent=2) + "\n")
@@ -54,7 +58,7 @@ def emit_rows(
         for column in columns:
             table.add_column(column, overflow="fold")
         for row in rows:
-            table.add_row(*(_cell(row.get(c)) for c in columns))
+            table.add_row(*(escape(_cell(row.get(c))) for c in columns))
         stdout().print(table)
 
 

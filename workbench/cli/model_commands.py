@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
 def validate(
     files: list[Path] = typer.Argument(..., help="Scenario files to validate.", show_default=False),
 ) -> None:
-    """Validate scenario files; report every problem as FILE:LINE:COL: path: message [code]."""
+    """Validate scenario files; report every problem at once, as FILE:LINE:COL: path: message and a code."""
     from workbench.model import load_scenario
 
     problems: list[Problem] = []
@@ -44,9 +44,7 @@ def validate(
 
 
 def schema(
-    markdown: bool = typer.Option(
-        False, "--markdown", help="Write the field reference instead of JSON Schema."
-    ),
+    markdown: bool = typer.Option(False, "--markdown", help="Write the field reference instead of JSON Schema."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
 ) -> None:
     """Print the scenario JSON Schema (draft-07), or the Markdown field reference."""
