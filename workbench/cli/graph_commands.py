@@ -6,6 +6,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -68,7 +69,7 @@ def blast_radius(
         unknown = [i for i in identity if i not in scenario.kinds]
         if unknown:
             raise typer.BadParameter(f"unknown identity {', '.join(unknown)}", param_hint="--identity")
-        rows = []
+        rows: list[dict[str, Any]] = []
         for entity in identity:
             radius = one_blast_radius(index, entity)
             rows.append(
