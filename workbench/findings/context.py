@@ -18,6 +18,7 @@ from workbench.findings.rules import rule
 from workbench.frameworks import Catalog, FrameworkRef
 from workbench.model import Scenario, TaskType
 from workbench.policy.base import ControlDesign
+from workbench.policy.blocked import BlockList, block_list
 from workbench.policy.factory import build_designs
 
 __all__ = ["RuleContext", "YamlPath"]
@@ -41,6 +42,11 @@ class RuleContext:
     def designs(self) -> tuple[ControlDesign, ...]:
         """The scenario's control designs, built by the policy layer on this context's effective permissions."""
         return tuple(build_designs(self.scenario, standing=self.access.effective))
+
+    @cached_property
+    def blocks(self) -> BlockList:
+        """The scenario's blocked actions, indexed once."""
+        return block_list(self.scenario)
 
     def tasks_of(self, agent_id: str) -> list[TaskType]:
         """Task types the agent runs, in scenario order."""

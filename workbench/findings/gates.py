@@ -47,7 +47,15 @@ def gates(ctx: RuleContext, agent_id: str, pair: Pair, *, hijacked: bool) -> tup
 
 
 def gated_by(ctx: RuleContext, agent_id: str, pair: Pair, *, hijacked: bool) -> list[str]:
-    """Labels of the designs that step the request up to a human or deny it."""
+    """Labels of the designs that step the request up to a human or deny it.
+
+    A blocked action is denied in every design, and also in a scenario that declares no design, so a
+    matching block answers `["blocked:<id>"]` on its own.
+    """
+    request = make_request(ctx.scenario, agent_id, pair[0], pair[1])
+    block = ctx.blocks.match(request)
+    if block is not None:
+        return [f"blocked:{block.id}"]
     return [gate.design for gate in gates(ctx, agent_id, pair, hijacked=hijacked) if gate.outcome != "allow"]
 
 

@@ -42,7 +42,6 @@ from workbench.model import (
     format_duration,
 )
 from workbench.model.access import ReapprovalTrigger
-from workbench.policy.blocked import block_list
 from workbench.policy.requests import make_request
 from workbench.policy.step_up import resolve_pool
 
@@ -273,7 +272,7 @@ def _capability_map(ctx: RuleContext, agent: Agent) -> CapabilityMap:
     access = ctx.access
     approvals = approvals_of(s, agent.id)
     coverage = [(_basis(s, a), covered_pairs(s, a)) for a in approvals]
-    blocks = block_list(s)
+    blocks = ctx.blocks
     by_resource: dict[str, list[Capability]] = {}
     for pair in access.sorted(access.effective(agent.id)):
         live = tuple(basis for basis, pairs in coverage if pair in pairs and basis.live)
