@@ -1,0 +1,86 @@
+"""`workbench simulate`: run the scenario's control designs on common random numbers and compare them."""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from workbench.cli._shell import emit_rows, stderr
+from workbench.cli.graph_commands import RowFormat
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the simulation command to the app."""
+    app.command("simulate")(simulate)
+
+
+def simulate(
+    file: Path = typer.Argument(..., help="Scenario file."),
+    controls: str | None = typer.Option(None, "--controls", "-c", help="Comma-separated design names (default: all)."),
+    replications: int | None = typer.Option(None, "--replications", "-r", min=1, help="Replications per design."),
+    seed: int | None = typer.Option(None, "--seed", "-s", min=0, help="Root seed (default: the scenario's)."),
+    fmt: RowFormat = typer.Option(RowFormat.table, "--format", "-f", help="Output format."),
+    all_metrics: bool = typer.Option(False, "--all-metrics", help="Every metric, not just the headline ones."),
+) -> None:
+    """Simulate task runs and compromises under each control design; print the paired comparison."""
+    from workbench.analysis import HEADLINE_METRICS
+    from workbench.analysis import simulate as run_simulation
+    from workbench.model import load_scenario
+
+    scenario = load_scenario(file)
+    labels = [label.strip() for label in controls.split(",") if label.strip()] if controls else None
+    if labels:
+        unknown = [label for label in labels if label not in scenario.control_labels]
+        if unknown:
+            known = ", ".join(scenario.control_labels)
+            raise typer.BadParameter(
+                f"unknown design {', '.join(unknown)} (scenario has: {known})", param_hint="--controls"
+            )
+    if not scenario.controls:
+        raise typer.BadParameter("the scenario declares no control designs to simulate", param_hint="FILE")
+    console = stderr()
+    if sys.stderr.isatty():
+        with console.status(f"Simulating {scenario.name}…"):
+            result = run_simulation(scenario, controls=labels, replications=replications, seed=seed)
+    else:
+        result = run_simulation(scenario, controls=labels, replications=replications, seed=seed)
+    table = result.compare(metrics=None if all_metrics else list(HEADLINE_METRICS))
+    if fmt is not RowFormat.table:
+        records = [{str(k): _clean(v) for k, v in row.items()} for row in table.to_dict(orient="records")]
+        emit_rows(records, columns=[str(c) for c in table.columns], fmt=fmt.value)
+        return
+    designs = list(dict.fromkeys(table["control"]))
+    rows: list[dict[str, Any]] = []
+    for metric, group in table.groupby("metric", sort=False):
+        row: dict[str, Any] = {"metric": metric}
+        for record in group.to_dict(orient="records"):
+            cell = _interval(record["mean"], record["ci_low"], record["ci_high"])
+            if record["control"] != record["baseline"] and math.isfinite(record["ratio"]):
+                cell += f" (×{record['ratio']:.2g})"
+            row[str(record["control"])] = cell
+        rows.append(row)
+    title = (
+        f"{scenario.name}: mean [95% CI] over {result.replications} replications, seed {result.seed}; "
+        f"(×ratio) to {result.baseline}, paired on common random numbers"
+    )
+    emit_rows(rows, columns=["metric", *designs], fmt="table", title=title)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _interval(mean: float, low: float, high: float) -> str:
+    if not math.isfinite(mean):
+        return "–"
+    if not math.isfinite(low):
+        return f"{mean:.4g}"
+    return f"{mean:.4g} [{low:.3g}, {high:.3g}]"
