@@ -31,6 +31,10 @@ class ScenarioAccess:
 
     scenario: Scenario
     _reach: dict[tuple[str, bool], Mapping[Pair, tuple[Route, ...]]] = field(default_factory=dict, repr=False)
+    _resources: tuple[str, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._resources = scenario_resources(self.scenario)
 
     def effective(self, identity: str) -> frozenset[Pair]:
         """Everything `identity` can exercise, tools' conduits included."""
@@ -132,7 +136,7 @@ class ScenarioAccess:
         return [(action, access.resource) for access in getattr(tool, "accesses", ()) for action in access.actions]
 
     def _expand(self, permissions: Iterable[Permission]) -> list[Pair]:
-        return expand_permissions(permissions, resources=scenario_resources(self.scenario))
+        return expand_permissions(permissions, resources=self._resources)
 
 
 @dataclass
@@ -142,9 +146,11 @@ class AccessView:
     scenario: Scenario
     index: AccessIndex
     local: ScenarioAccess = field(init=False, repr=False)
+    _position: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.local = ScenarioAccess(self.scenario)
+        self._position = {rid: i for i, rid in enumerate(scenario_resources(self.scenario))}
 
     @classmethod
     def of(cls, scenario: Scenario, index: AccessIndex | None = None) -> AccessView:
@@ -185,7 +191,7 @@ class AccessView:
 
     def sorted(self, pairs: Iterable[Pair]) -> list[Pair]:
         """Pairs in scenario order: resources as the scenario lists them, actions in ACTIONS order."""
-        position = {rid: i for i, rid in enumerate(scenario_resources(self.scenario))}
+        position = self._position
         actions: tuple[str, ...] = ACTIONS
         return sorted(pairs, key=lambda p: (position.get(p[1], len(position)), p[1], actions.index(p[0])))
 
