@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workbench.graph.permissions import Pair, delegation_live
+from workbench.graph.permissions import Pair, delegation_live, scenario_resources
 from workbench.graph.scoring import asset_weight
 from workbench.graph.vocabulary import EdgeKind, Hop
 from workbench.model.access import Role
@@ -44,6 +44,8 @@ _OWN_HOP: dict[str, EdgeKind] = {
     "tool": "tool_accesses",
     "agent": "uses_tool",
 }
+_CARRYING_ACTION = {"secret": "read", "tool": "execute"}
+"""The permission that hands its holder what a secret or tool itself reaches."""
 _CHUNK = 8192
 """Agents scored per numpy batch: bounds memory at 100k agents × 1000 resources."""
 
@@ -340,11 +342,7 @@ class _Compiler:
     """Integer adjacency of the access-carrying graph, straight from the scenario (no networkx)."""
 
     def __init__(self, scenario: Scenario) -> None:
-        self.resources = tuple(
-            item.id  # type: ignore[attr-defined]
-            for kind, _path, item in scenario.iter_entities()
-            if kind in ("dataset", "secret", "tool")
-        )
+        self.resources = scenario_resources(scenario)
         self.position = {resource: i for i, resource in enumerate(self.resources)}
         width = len(self.resources)
         self.every_resource = {
@@ -354,18 +352,17 @@ class _Compiler:
         self.ids: list[str] = []
         self.node: dict[str, int] = {}
         self.node_kind: list[str] = []
-        self.by_kind: dict[str, tuple[str, ...]] = {}
         kinds = scenario.kinds
         grouped: dict[str, list[str]] = {}
         for kind, _path, item in scenario.iter_entities():
             if kind in ("agent", "human", "service_account", "role", "secret", "tool"):
                 self._add(item.id, kind)  # type: ignore[attr-defined]
                 grouped.setdefault(kind, []).append(item.id)  # type: ignore[attr-defined]
-        self.by_kind = {kind: tuple(ids) for kind, ids in grouped.items()}
+        self.by_kind: dict[str, tuple[str, ...]] = {kind: tuple(ids) for kind, ids in grouped.items()}
         self.carrier_bit: dict[int, int] = {}
         self.carrier_node: dict[int, int] = {}
         for resource, position in self.position.items():
-            action = {"secret": "read", "tool": "execute"}.get(kinds[resource])
+            action = _CARRYING_ACTION.get(kinds[resource])
             if action is not None:
                 bit = 8 * position + _ACTION_BIT[action]
                 self.carrier_bit[self.node[resource]] = bit
