@@ -1,0 +1,118 @@
+"""The command line: exit codes CI scripts rely on, clean machine formats, located errors, no tracebacks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from workbench.cli import run
+from workbench.model import load_scenario, scenario_json_schema_text
+
+REPO = Path(__file__).resolve().parents[1]
+SUPPORT = str(REPO / "scenarios" / "customer-support.yaml")
+
+
+def test_validate_ok_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["validate", SUPPORT]) == 0
+    assert "ok " in capsys.readouterr().out
+
+
+def test_validate_reports_every_problem_of_every_file_with_exit_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = tmp_path / "a.yaml"
+    first.write_text("schema_version: 1\nname: a\nas_of: 2026-01-01\nagents:\n  - id: x\n    owner: ghost\n")
+    second = tmp_path / "b.yaml"
+    second.write_text("schema_version: 1\nname: b\nas_of: 2026-01-01\nagents: [{id: y, autonomy: total}]\n")
+    assert run(["validate", str(first), str(second)]) == 3
+    err = capsys.readouterr().err
+    assert f"{first}:6:12: agents[0].owner: unknown human 'ghost' [unknown-reference]" in err
+    assert f"{second}:4:" in err and "agents[0].autonomy" in err
+    assert "Traceback" not in err
+    assert "2 problems found" in err
+
+
+def test_hostile_yaml_is_an_invalid_scenario_not_a_crash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(
+        "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+        "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+    )
+    assert run(["validate", str(bomb)]) == 3
+    assert "[yaml-expansion]" in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["no-such-command"]) == 2
+    assert run(["validate"]) == 2
+    assert run(["blast-radius", SUPPORT, "--identity", "nobody"]) == 2
+    assert run(["simulate", SUPPORT, "--controls", "magic"]) == 2
+    assert "unknown design magic" in capsys.readouterr().err
+
+
+def test_schema_prints_the_committed_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["schema"]) == 0
+    assert capsys.readouterr().out == scenario_json_schema_text()
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "json", "mermaid", "dot"])
+def test_graph_formats_are_clean_on_stdout(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["graph", SUPPORT, "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    if fmt == "graphml":
+        graph = nx.parse_graphml(out)
+        assert "support-agent" in graph
+    elif fmt == "json":
+        assert any(node["id"] == "support-agent" for node in json.loads(out)["nodes"])
+    elif fmt == "mermaid":
+        assert out.startswith("flowchart")
+    else:
+        assert out.startswith("digraph") or out.startswith("strict digraph")
+
+
+def test_blast_radius_json_matches_the_library(capsys: pytest.CaptureFixture[str]) -> None:
+    from workbench.graph import blast_radius, compile_access
+
+    assert run(["blast-radius", SUPPORT, "--identity", "support-agent", "--format", "json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    expected = blast_radius(compile_access(load_scenario(SUPPORT)), "support-agent")
+    assert row["score"] == expected.score
+    assert row["permissions"] == [f"{a}:{r}" for a, r in expected.permissions]
+
+
+def test_blast_radius_csv_is_sorted_by_score(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["blast-radius", SUPPORT, "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    scores = [float(row["score"]) for row in rows]
+    assert scores == sorted(scores, reverse=True)
+    assert {"support-agent", "crm-service-key"} <= {row["entity"] for row in rows}
+
+
+def test_paths_explain_the_edges_that_carry_access(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["paths", SUPPORT, "--to", "billing", "--format", "json"]) == 0
+    paths = json.loads(capsys.readouterr().out)
+    assert paths, "the support agent reaches billing through the CRM tool"
+    assert all(p["source"] == "support-agent" and p["target"] == "billing" for p in paths)
+    assert "[tool_accesses] billing" in paths[0]["path"]
+
+
+def test_generate_writes_a_valid_deterministic_scenario(tmp_path: Path) -> None:
+    first, second = tmp_path / "one.yaml", tmp_path / "two.yaml"
+    assert run(["generate", "--agents", "50", "--seed", "4", "-o", str(first)]) == 0
+    assert run(["generate", "--agents", "50", "--seed", "4", "-o", str(second)]) == 0
+    assert first.read_bytes() == second.read_bytes()
+    assert len(load_scenario(first).agents) == 50
+
+
+def test_simulate_json_is_the_compare_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code = run(["simulate", SUPPORT, "--controls", "static_rbac,jit", "--replications", "2", "--format", "json"])
+    assert code == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {row["control"] for row in rows} == {"static_rbac", "jit"}
+    assert {"metric", "mean", "ci_low", "ci_high", "ratio"} <= set(rows[0])
