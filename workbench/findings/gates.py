@@ -9,6 +9,8 @@ Two request shapes:
 - hijacked: the agent steered by injected input, acting outside any task (as the simulation's attacker does);
 - in_task: the agent doing its job, inside the first of its task types whose steps use the pair (else its
   first task type), with the intent judged as the simulation judges it.
+
+Requests are decided at simulated time 0 (Monday 00:00), which matters only to Cedar policies that read `hour`.
 """
 
 from __future__ import annotations
