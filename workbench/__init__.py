@@ -58,7 +58,28 @@ _HOME: dict[str, str] = {
     "load_catalog": "workbench.frameworks",
 }
 
-__all__ = ["ScenarioError", "WorkbenchError", "__version__", *sorted(_HOME)]
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "SimulationResult",
+    "WorkbenchError",
+    "__version__",
+    "attack_paths",
+    "blast_radius",
+    "blast_radius_records",
+    "build_graph",
+    "capability_map",
+    "compare",
+    "compile_access",
+    "evaluate",
+    "explain",
+    "iga_answers",
+    "load_catalog",
+    "load_scenario",
+    "parse_scenario",
+    "simulate",
+    "who_can_reach",
+]
 
 
 def __getattr__(name: str) -> Any:
