@@ -1,0 +1,480 @@
+"""Gather one scenario's report from the layers below: graph, simulation and comparison, findings, catalog.
+
+This is the only module of `report/` that calls the graph, analysis and findings layers; it turns their
+results into the plain records of `data.py`, in a canonical order, with every float still exact (rounding
+happens once, when an output is written). Large organisations are summarised, not dumped: the governance
+views and attack paths cover the agents with the largest static blast radius, and say so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from workbench.analysis import SimulationResult, simulate
+from workbench.findings import RULES, SECURITY_SEVERITY, Finding, FindingSet, evaluate
+from workbench.findings.governance import CapabilityMap, IgaAnswers, capability_map, iga_answers
+from workbench.frameworks import Catalog, FrameworkRef, load_catalog
+from workbench.graph import (
+    AccessIndex,
+    access_view,
+    attack_paths,
+    blast_radius_records,
+    build_graph,
+    compile_access,
+    is_permission,
+    to_mermaid,
+    untrusted_agents,
+)
+from workbench.model import Scenario
+from workbench.report.data import (
+    AgentGovernance,
+    AttackPath,
+    BlastRadius,
+    CoverageEntry,
+    DesignBlastRadius,
+    Distributions,
+    Estimate,
+    FindingView,
+    FrameworkCoverage,
+    FrameworkRefView,
+    GraphFocus,
+    Hop,
+    Location,
+    ReportData,
+    RuleView,
+    ScenarioInfo,
+    Suppression,
+    Table,
+)
+from workbench.report.hops import explain_hop
+from workbench.report.metrics import COMPARISON_METRICS
+from workbench.sim.records import RUN_METRICS
+
+__all__ = ["MAX_ATTACK_SOURCES", "MAX_GOVERNED_AGENTS", "PERCENTILES", "TIME_POINTS", "collect", "source_uri"]
+
+PERCENTILES: tuple[float, ...] = tuple(float(p) for p in range(101))
+"""Latency percentiles stored per design: enough for a smooth CDF, constant size whatever the task count."""
+
+TIME_POINTS = 169
+"""Points of the exposure-over-time curves (hourly over a week)."""
+
+MAX_GOVERNED_AGENTS = 50
+"""Agents given a capability map and IGA answers in the report: those with the largest blast radius."""
+
+MAX_ATTACK_SOURCES = 10
+"""Untrusted agents whose attack paths are traced: those with the largest blast radius."""
+
+
+def source_uri(file: str, root: Path) -> str:
+    """The scenario file's path relative to `root`, POSIX style; absolute when it lies outside `root`."""
+    if file.startswith("<"):
+        return file
+    path = Path(file)
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+class _Locator:
+    """Turns a YAML path into a `Location` with the repository-relative URI."""
+
+    def __init__(self, scenario: Scenario, root: Path) -> None:
+        self.scenario = scenario
+        file = scenario.source.file if scenario.source is not None else "<memory>"
+        self.uri = source_uri(file, root)
+
+    def at(self, path: Sequence[str | int]) -> Location:
+        _file, line, column = self.scenario.locate(path)
+        return Location(self.uri, line, column, _pointer(path))
+
+    def entity(self, entity_id: str) -> Location | None:
+        path = self.scenario.path_of(entity_id)
+        return self.at(path) if path else None
+
+
+def _pointer(path: Sequence[str | int]) -> str:
+    parts: list[str] = []
+    for part in path:
+        parts.append(f"[{part}]" if isinstance(part, int) else (f".{part}" if parts else str(part)))
+    return "".join(parts)
+
+
+def _entry_label(catalog: Catalog, framework: str, entry_id: str) -> str:
+    """`id name`; just the name where the framework publishes no ids (the id is a workbench-local key)."""
+    entry = catalog.entry(framework, entry_id)
+    if not catalog.framework(framework).official_ids and entry.name:
+        return entry.name
+    return entry.label
+
+
+def _ref_views(catalog: Catalog, refs: Iterable[FrameworkRef]) -> tuple[FrameworkRefView, ...]:
+    return tuple(
+        FrameworkRefView(
+            framework=ref.framework,
+            framework_name=catalog.framework(ref.framework).name,
+            id=ref.id,
+            label=_entry_label(catalog, ref.framework, ref.id),
+        )
+        for ref in refs
+    )
+
+
+def _hops(graph: nx.MultiDiGraph, hops: Iterable[Any], locator: _Locator) -> tuple[Hop, ...]:
+    out = []
+    for hop in hops:
+        edges = graph.get_edge_data(hop.source, hop.target) or {}
+        actions = [d["action"] for d in edges.values() if d.get("kind") == hop.kind and "action" in d]
+        explanation = explain_hop(hop.source, hop.kind, hop.target, {"action": ", ".join(actions)})
+        out.append(Hop(hop.source, hop.kind, hop.target, explanation, locator.entity(hop.source)))
+    return tuple(out)
+
+
+def _finding(finding: Finding, graph: nx.MultiDiGraph, catalog: Catalog, locator: _Locator) -> FindingView:
+    suppression = None
+    if finding.suppression is not None:
+        accepted = finding.suppression
+        suppression = Suppression(
+            justification=accepted.justification,
+            owner=accepted.owner,
+            expires=accepted.expires,
+            location=locator.at(accepted.yaml_path) if accepted.yaml_path else None,
+        )
+    return FindingView(
+        rule=finding.rule_id,
+        title=finding.title,
+        severity=finding.severity,
+        security_severity=finding.security_severity,
+        entity=finding.entity_id,
+        message=finding.message,
+        location=locator.at(finding.location.yaml_path),
+        fingerprint=finding.fingerprint,
+        evidence=tuple(finding.evidence.items()),
+        path=_hops(graph, finding.path, locator),
+        remediation=finding.remediation,
+        refs=_ref_views(catalog, finding.refs),
+        suppression=suppression,
+    )
+
+
+def _rules(catalog: Catalog) -> tuple[RuleView, ...]:
+    views = []
+    for rule in RULES:
+        refs = _ref_views(catalog, catalog.refs_for(rule.id)) if rule.id in catalog.rule_ids else ()
+        help_text = f"{rule.description}\n\nRemediation: {rule.remediation}"
+        if refs:
+            help_text += "\n\nFrameworks: " + "; ".join(f"{r.framework_name} {r.label}" for r in refs)
+        views.append(
+            RuleView(
+                id=rule.id,
+                title=rule.title,
+                severity=rule.severity,
+                security_severity=SECURITY_SEVERITY[rule.severity],
+                help=help_text,
+                refs=refs,
+            )
+        )
+    return tuple(views)
+
+
+def _coverage(catalog: Catalog, findings: FindingSet) -> tuple[FrameworkCoverage, ...]:
+    touched = catalog.coverage([r for r in findings.rule_ids if r in catalog.rule_ids])
+    return tuple(
+        FrameworkCoverage(
+            key=fw.key,
+            name=fw.name,
+            version=fw.version,
+            url=fw.url,
+            total_entries=len(fw.entries),
+            entries=tuple(
+                CoverageEntry(e.id, _entry_label(catalog, fw.key, e.id), tuple(rules)) for e, rules in touched[fw.key]
+            ),
+        )
+        for fw in catalog.frameworks
+    )
+
+
+def _comparison(result: SimulationResult | None) -> tuple[Estimate, ...]:
+    if result is None or not result.runs:
+        return ()
+    names = [m.name for m in COMPARISON_METRICS if m.name in RUN_METRICS]
+    table = result.compare(metrics=names)
+    return tuple(
+        Estimate(
+            design=str(row["control"]),
+            metric=str(row["metric"]),
+            mean=float(row["mean"]),
+            ci_low=float(row["ci_low"]),
+            ci_high=float(row["ci_high"]),
+            diff=float(row["diff_mean"]),
+            diff_ci_low=float(row["diff_ci_low"]),
+            diff_ci_high=float(row["diff_ci_high"]),
+            ratio=float(row["ratio"]),
+        )
+        for row in table.to_dict("records")
+    )
+
+
+def _latency(result: SimulationResult) -> dict[str, tuple[float, ...]]:
+    tasks = result.tasks
+    if tasks.empty:
+        return {}
+    roots = tasks[tasks["parent_id"] == -1]
+    out: dict[str, tuple[float, ...]] = {}
+    for design in result.controls:
+        values = roots.loc[roots["control"] == design, "latency_s"].to_numpy(dtype=float)
+        if values.size:
+            out[design] = tuple(float(v) for v in np.percentile(np.sort(values), PERCENTILES))
+    return out
+
+
+def _exposure_curves(
+    result: SimulationResult, horizon_s: float
+) -> tuple[tuple[float, ...], dict[str, tuple[float, ...]]]:
+    """Mean cumulative exposure over time; each compromise accrues its exposure evenly over its dwell."""
+    times_s = np.linspace(0.0, horizon_s, TIME_POINTS)
+    compromises = result.compromises
+    curves: dict[str, tuple[float, ...]] = {}
+    for design in result.controls:
+        rows = compromises[compromises["control"] == design] if not compromises.empty else compromises
+        total = np.zeros(TIME_POINTS)
+        for start, dwell, exposure in zip(
+            rows.get("compromised_s", pd.Series(dtype=float)).to_numpy(dtype=float),
+            rows.get("dwell_s", pd.Series(dtype=float)).to_numpy(dtype=float),
+            rows.get("exposure_score_h", pd.Series(dtype=float)).to_numpy(dtype=float),
+            strict=True,
+        ):
+            if not math.isfinite(exposure) or exposure == 0:
+                continue
+            if dwell > 0:
+                total += exposure * np.clip((times_s - start) / dwell, 0.0, 1.0)
+            else:
+                total += exposure * (times_s >= start)
+        curves[design] = tuple(float(v) for v in total / max(result.replications, 1))
+    return tuple(float(t) for t in times_s / 3600.0), curves
+
+
+def _blast_by_design(
+    result: SimulationResult, agents: Sequence[str], horizon_s: float
+) -> tuple[DesignBlastRadius, ...]:
+    """Per agent and design, the time-averaged score of what it holds (standing plus token-borne)."""
+    privileges = result.privileges
+    if privileges.empty or horizon_s <= 0:
+        return ()
+    rows = privileges[privileges["identity"].isin(set(agents))]
+    held = (rows["standing_privilege_score_s"] + rows["token_privilege_score_s"]) / horizon_s
+    means = held.groupby([rows["identity"], rows["control"]]).sum() / max(result.replications, 1)
+    lookup = means.to_dict()
+    return tuple(
+        DesignBlastRadius(agent, design, float(lookup.get((agent, design), 0.0)))
+        for agent in agents
+        for design in result.controls
+    )
+
+
+def _governance(scenario: Scenario, index: AccessIndex, agents: Sequence[str]) -> tuple[AgentGovernance, ...]:
+    views = []
+    for agent_id in agents:
+        views.append(
+            _agent_governance(
+                capability_map(scenario, agent_id, graph_index=index),
+                iga_answers(scenario, agent_id, graph_index=index),
+            )
+        )
+    return tuple(views)
+
+
+def _agent_governance(cmap: CapabilityMap, iga: IgaAnswers) -> AgentGovernance:
+    rows = []
+    for resource in cmap.resources:
+        for cap in resource.capabilities:
+            rows.append(
+                (
+                    resource.resource,
+                    cap.action,
+                    cap.risk_level,
+                    ", ".join(c.id for c in cap.carriers) or "direct",
+                    ", ".join(f"{a.approver} ({a.business_purpose})" for a in cap.approvals) or "GAP: not approved",
+                    ", ".join(cap.reapproval_triggers) or "none",
+                    ", ".join(cap.blocked_by) or "",
+                )
+            )
+    capabilities = Table(
+        ("Resource", "Action", "Risk", "Carried by", "Approved by (purpose)", "Re-approval on", "Blocked by"),
+        tuple(rows),
+    )
+    return AgentGovernance(agent=iga.agent, name=iga.name or iga.agent, capabilities=capabilities, iga=_iga_rows(iga))
+
+
+def _iga_rows(iga: IgaAnswers) -> tuple[tuple[str, str], ...]:
+    def listed(items: Iterable[str], empty: str = "none") -> str:
+        text = "; ".join(items)
+        return text or empty
+
+    approvals = [
+        f"{a.approver} for '{a.business_purpose}' on {a.granted}"
+        + (f", expires {a.expires}" if a.expires else ", no expiry")
+        + ("" if a.live else " (EXPIRED)")
+        for a in iga.approvals
+    ]
+    tools = [
+        f"{t.tool} ({t.kind}{', external' if t.external else ''}"
+        + (f", own credential {t.credential}" if t.credential else "")
+        + f"): {t.reaches or 'nothing'}"
+        for t in iga.tools
+    ]
+    data = [f"{d.resource} ({d.sensitivity}{', PII' if d.pii else ''}): {', '.join(d.actions)}" for d in iga.data]
+    secrets = [f"{d.resource}: {', '.join(d.actions)}" for d in iga.secrets]
+    step_up = [
+        f"{s.design}: {s.rule}"
+        + (f"; steps up {s.stepped_up}" if s.stepped_up else "")
+        + (f"; denies {s.denied}" if s.denied else "")
+        for s in iga.step_up
+    ]
+    credentials = [f"{c.design}: {c.mode}, {c.issued}; scope {c.scope}; ends {c.ends}" for c in iga.credentials]
+    revocation = [f"{r.event} within {r.latency}" for r in iga.revocation]
+    blocked = [f"{b.action} on {b.resource} ({b.applies})" for b in iga.blocked]
+    return (
+        ("Who owns it?", f"{iga.owner or 'nobody'} ({iga.owner_status})"),
+        ("What is it for?", iga.business_purpose or "not stated"),
+        ("Who approved it, for what?", listed(approvals, "nobody")),
+        ("Which tools and APIs may it call?", listed(tools)),
+        ("Which datasets and systems may it access?", listed(data)),
+        ("Which secrets may it use?", listed(secrets)),
+        ("What triggers re-approval?", listed(iga.reapproval_triggers)),
+        ("When must a human step up?", listed(step_up)),
+        ("How are its credentials issued, scoped and ended?", listed(credentials)),
+        ("Are its actions logged for audit?", "yes" if iga.audit_logging else "no"),
+        ("What revokes its credentials?", listed(revocation)),
+        ("What stays blocked even with valid credentials?", listed(blocked)),
+    )
+
+
+def _attack(
+    graph: nx.MultiDiGraph, sources: Sequence[str], index: AccessIndex, locator: _Locator
+) -> tuple[tuple[AttackPath, ...], str]:
+    if not sources:
+        return (), ""
+    found = attack_paths(graph, sources=list(sources))
+    paths = tuple(
+        AttackPath(
+            p.source,
+            p.target,
+            index.score(index.bits_of((a, p.target) for a in p.actions)),
+            _hops(graph, p.hops, locator),
+        )
+        for p in found
+    )
+    mermaid = to_mermaid(_path_subgraph(graph, found)) if found else ""
+    return paths, mermaid.replace("`", "'").rstrip("\n")
+
+
+def _path_subgraph(graph: nx.MultiDiGraph, paths: Iterable[Any]) -> nx.MultiDiGraph:
+    """The edges the paths use, as a new graph in the full graph's node and edge order.
+
+    (networkx's `edge_subgraph` view iterates its nodes in set order, which changes with the hash seed.)
+    """
+    wanted = {(hop.source, hop.target, hop.kind) for path in paths for hop in path.hops}
+    sub = nx.MultiDiGraph()
+    nodes = {end for source, target, _kind in wanted for end in (source, target)}
+    sub.add_nodes_from((n, d) for n, d in graph.nodes(data=True) if n in nodes)
+    sub.add_edges_from(
+        (u, v, key, d) for u, v, key, d in graph.edges(keys=True, data=True) if (u, v, d.get("kind")) in wanted
+    )
+    return sub
+
+
+def _highlight(graph: nx.MultiDiGraph, focus: str | None) -> frozenset[str]:
+    if focus is None:
+        return frozenset()
+    view = access_view(graph)
+    reached: set[str] = set()
+    for node in nx.descendants(view, focus):
+        if is_permission(node):
+            reached.add(node[1])
+        elif node in graph:
+            reached.add(node)
+    return frozenset(reached)
+
+
+def collect(
+    scenario: Scenario,
+    *,
+    replications: int | None = None,
+    root: str | Path = ".",
+    catalog: Catalog | None = None,
+) -> ReportData:
+    """Simulate the scenario's designs, evaluate its findings and assemble its report's content.
+
+    `replications` overrides the scenario's `simulation.replications`; `root` is what URIs of the scenario
+    file are made relative to (the repository root, for SARIF's `SRCROOT`).
+    """
+    root = Path(root)
+    catalog = catalog or load_catalog()
+    locator = _Locator(scenario, root)
+    index = compile_access(scenario)
+    graph = build_graph(scenario)
+    result = simulate(scenario, replications=replications) if scenario.controls else None
+    findings = evaluate(scenario, graph_index=index, simulation=result, catalog=catalog)
+
+    blast = [
+        BlastRadius(r["entity"], r["entity_kind"], int(r["permissions"]), int(r["assets"]), float(r["score"]))
+        for r in blast_radius_records(index, kinds=("agent", "service_account", "human"))
+    ]
+    blast.sort(key=lambda b: (-b.score, b.identity))
+    agents_by_score = [b.identity for b in blast if b.kind == "agent"]
+    focus = agents_by_score[0] if agents_by_score else None
+    untrusted = set(untrusted_agents(graph))
+    sources = [a for a in agents_by_score if a in untrusted][:MAX_ATTACK_SOURCES]
+    paths, mermaid = _attack(graph, sources, index, locator)
+
+    horizon_s = float(scenario.simulation.horizon)
+    distributions = Distributions()
+    by_design: tuple[DesignBlastRadius, ...] = ()
+    if result is not None:
+        times_h, exposure = _exposure_curves(result, horizon_s)
+        distributions = Distributions(PERCENTILES, _latency(result), times_h, exposure)
+        by_design = _blast_by_design(result, agents_by_score, horizon_s)
+
+    info = ScenarioInfo(
+        name=scenario.name,
+        title=scenario.title or scenario.name,
+        description=(scenario.description or "").strip(),
+        as_of=scenario.as_of.isoformat(),
+        source=locator.uri,
+        seed=result.seed if result is not None else scenario.simulation.seed,
+        replications=result.replications if result is not None else 0,
+        horizon_s=horizon_s,
+        designs=tuple(result.controls) if result is not None else (),
+        baseline=result.baseline if result is not None else "",
+        counts=(
+            ("agents", len(scenario.agents)),
+            ("humans", len(scenario.humans)),
+            ("service accounts", len(scenario.service_accounts)),
+            ("tools", len(scenario.tools)),
+            ("datasets", len(scenario.datasets)),
+            ("secrets", len(scenario.secrets)),
+            ("threats", len(scenario.threats)),
+        ),
+    )
+    return ReportData(
+        scenario=info,
+        comparison=_comparison(result),
+        distributions=distributions,
+        blast_radius=tuple(blast),
+        blast_by_design=by_design,
+        findings=tuple(_finding(f, graph, catalog, locator) for f in findings),
+        rules=_rules(catalog),
+        coverage=_coverage(catalog, findings),
+        governance=_governance(scenario, index, agents_by_score[:MAX_GOVERNED_AGENTS]),
+        attack_paths=paths,
+        mermaid=mermaid,
+        graph=GraphFocus(graph=graph, focus=focus, highlight=_highlight(graph, focus)),
+    )

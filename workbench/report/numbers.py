@@ -1,0 +1,74 @@
+"""Fixed number formatting: the same value prints the same way in every output, on every platform.
+
+Byte-identical reports depend on it: floats never go through `repr` (whose digits follow the last bit of a
+sum), and results.json rounds to a fixed number of significant digits.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["JSON_DIGITS", "fmt", "fmt_ci", "fmt_pct", "fmt_ratio", "fmt_signed", "json_number"]
+
+JSON_DIGITS = 6
+"""Significant digits kept in results.json and SARIF: beyond Monte Carlo precision, below float noise."""
+
+
+def json_number(value: float | int | None) -> float | int | None:
+    """A JSON-safe number: ints unchanged, floats rounded to `JSON_DIGITS` significant digits, NaN/inf -> None."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else int(value)
+    if isinstance(value, int):
+        return value
+    value = float(value)
+    if not math.isfinite(value):
+        return None
+    rounded = float(f"{value:.{JSON_DIGITS}g}")
+    return 0.0 if rounded == 0 else rounded  # no "-0.0"
+
+
+def fmt(value: float | int | None) -> str:
+    """A number for people: thousands separated, about three significant digits, '–' for missing."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    magnitude = abs(value)
+    if magnitude == 0:
+        return "0"
+    if magnitude >= 1000:
+        return f"{value:,.0f}"
+    if magnitude >= 100:
+        return f"{value:.0f}"
+    if magnitude >= 10:
+        return f"{value:.1f}"
+    if magnitude >= 0.01:
+        return f"{value:.2f}"
+    if magnitude >= 0.0001:
+        return f"{value:.2g}"
+    return f"{value:.1e}"
+
+
+def fmt_signed(value: float | None) -> str:
+    """A difference with its sign: '+12.5', '-3.10', '0'."""
+    text = fmt(value)
+    return "+" + text if value is not None and math.isfinite(value) and value > 0 else text
+
+
+def fmt_ci(low: float | None, high: float | None) -> str:
+    """A 95% confidence interval as '[low, high]'."""
+    return f"[{fmt(low)}, {fmt(high)}]"
+
+
+def fmt_ratio(value: float | None) -> str:
+    """A ratio to the baseline as '×0.12'."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"×{value:.2f}" if value < 100 else f"×{value:,.0f}"
+
+
+def fmt_pct(value: float | None) -> str:
+    """A relative change as '+12.3%'."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{value:+.1f}%"
