@@ -1,0 +1,187 @@
+"""results.json: a report's numbers and findings in a versioned, documented, machine-readable form.
+
+It is what `workbench diff` compares against, and what dashboards read; docs/results-json.md documents every
+field. Bump `FORMAT_VERSION` on any change a reader could trip over (renamed or removed fields, changed
+meaning); adding a field is not such a change.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import WorkbenchError
+from workbench.report.data import FindingView, Hop, Location, ReportData
+from workbench.report.metrics import metric
+from workbench.report.numbers import json_number
+
+__all__ = ["FORMAT_VERSION", "ResultsFormatError", "read_results", "results_document", "results_json_text"]
+
+FORMAT_VERSION = 1
+
+
+class ResultsFormatError(WorkbenchError):
+    """A file given as results.json is not one this workbench can read."""
+
+
+def _generator() -> str:
+    try:
+        return f"workbench {version('workbench')}"
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "workbench"
+
+
+def _location(location: Location | None) -> dict[str, Any] | None:
+    if location is None:
+        return None
+    return {"uri": location.uri, "line": location.line, "column": location.column, "yaml_path": location.yaml_path}
+
+
+def _hop(hop: Hop) -> dict[str, Any]:
+    return {"source": hop.source, "kind": hop.kind, "target": hop.target, "explanation": hop.explanation}
+
+
+def _scalar(value: object) -> object:
+    return json_number(value) if isinstance(value, float) else value
+
+
+def _finding(finding: FindingView) -> dict[str, Any]:
+    suppression = None if finding.suppression is None else asdict(finding.suppression)
+    return {
+        "fingerprint": finding.fingerprint,
+        "rule": finding.rule,
+        "title": finding.title,
+        "severity": finding.severity,
+        "security_severity": json_number(finding.security_severity),
+        "entity": finding.entity,
+        "message": finding.message,
+        "location": _location(finding.location),
+        "evidence": {key: _scalar(value) for key, value in finding.evidence},
+        "path": [_hop(hop) for hop in finding.path],
+        "remediation": finding.remediation,
+        "refs": [f"{ref.framework}:{ref.id}" for ref in finding.refs],
+        "suppressed": finding.suppressed,
+        "suppression": suppression,
+    }
+
+
+def results_document(data: ReportData) -> dict[str, Any]:
+    """The results.json object of a report, keys in a fixed order, floats rounded (see numbers.py)."""
+    info = data.scenario
+    by_severity = {
+        severity: sum(1 for f in data.findings if f.severity == severity and not f.suppressed)
+        for severity in ("critical", "high", "medium", "low", "info")
+    }
+    dist = data.distributions
+    return {
+        "format_version": FORMAT_VERSION,
+        "generator": _generator(),
+        "scenario": {
+            "name": info.name,
+            "title": info.title,
+            "description": info.description,
+            "as_of": info.as_of,
+            "source": info.source,
+            "seed": info.seed,
+            "replications": info.replications,
+            "horizon_s": json_number(info.horizon_s),
+            "designs": list(info.designs),
+            "baseline": info.baseline,
+        },
+        "summary": {
+            "findings": by_severity,
+            "suppressed": sum(1 for f in data.findings if f.suppressed),
+            "total": len(data.findings),
+        },
+        "comparison": [
+            {
+                "design": row.design,
+                "metric": row.metric,
+                "unit": metric(row.metric).unit,
+                "mean": json_number(row.mean),
+                "ci_low": json_number(row.ci_low),
+                "ci_high": json_number(row.ci_high),
+                "diff": json_number(row.diff),
+                "diff_ci_low": json_number(row.diff_ci_low),
+                "diff_ci_high": json_number(row.diff_ci_high),
+                "ratio": json_number(row.ratio),
+            }
+            for row in data.comparison
+        ],
+        "blast_radius": [
+            {
+                "identity": row.identity,
+                "kind": row.kind,
+                "permissions": row.permissions,
+                "assets": row.assets,
+                "score": json_number(row.score),
+            }
+            for row in data.blast_radius
+        ],
+        "blast_radius_by_design": [
+            {"agent": row.agent, "design": row.design, "score": json_number(row.score)} for row in data.blast_by_design
+        ],
+        "distributions": {
+            "percentiles": [json_number(p) for p in dist.percentiles],
+            "latency_s": {d: [json_number(v) for v in values] for d, values in dist.latency_s.items()},
+            "times_h": [json_number(t) for t in dist.times_h],
+            "exposure_score_h": {d: [json_number(v) for v in values] for d, values in dist.exposure_score_h.items()},
+        },
+        "findings": [_finding(f) for f in data.findings],
+        "coverage": [
+            {
+                "framework": fw.key,
+                "name": fw.name,
+                "version": fw.version,
+                "entries_total": fw.total_entries,
+                "entries": [{"id": e.id, "label": e.label, "rules": list(e.rules)} for e in fw.entries],
+            }
+            for fw in data.coverage
+        ],
+        "governance": [
+            {
+                "agent": g.agent,
+                "name": g.name,
+                "capabilities": {
+                    "columns": list(g.capabilities.columns),
+                    "rows": [list(r) for r in g.capabilities.rows],
+                },
+                "iga": [{"question": q, "answer": a} for q, a in g.iga],
+            }
+            for g in data.governance
+        ],
+        "attack_paths": [
+            {
+                "source": p.source,
+                "target": p.target,
+                "score": json_number(p.score),
+                "hops": [_hop(hop) for hop in p.hops],
+            }
+            for p in data.attack_paths
+        ],
+    }
+
+
+def results_json_text(data: ReportData) -> str:
+    """results.json as text: two-space indent, UTF-8, trailing newline, no NaN."""
+    return json.dumps(results_document(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def read_results(path: str | Path) -> dict[str, Any]:
+    """Read a results.json written by `workbench report`; refuse other formats and versions clearly."""
+    path = Path(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ResultsFormatError(f"{path}: cannot read results.json: {error}") from None
+    if not isinstance(document, dict) or "format_version" not in document:
+        raise ResultsFormatError(f"{path}: not a workbench results.json (no 'format_version')")
+    if document["format_version"] != FORMAT_VERSION:
+        raise ResultsFormatError(
+            f"{path}: results.json format_version {document['format_version']!r} is not supported "
+            f"(this workbench reads version {FORMAT_VERSION}); regenerate it with `workbench report`"
+        )
+    return document

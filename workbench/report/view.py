@@ -1,0 +1,278 @@
+"""The report's content as display-ready rows and strings, shared by the Markdown and HTML templates.
+
+Everything a template shows is decided and formatted here, once, so the two formats cannot drift apart and
+templates stay free of logic. Strings coming from the scenario are left raw: each template escapes them for
+its own format (HTML autoescaping, Markdown escaping in `templating.py`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from workbench.report.data import SEVERITIES, FindingView, ReportData
+from workbench.report.metrics import COMPARISON_METRICS, EXPOSURE, HEADLINE_METRICS, LATENCY_P95, metric
+from workbench.report.numbers import fmt as _fmt
+from workbench.report.numbers import fmt_ci as _fmt_ci
+from workbench.report.numbers import fmt_ratio as _fmt_ratio
+from workbench.report.numbers import fmt_signed
+
+__all__ = ["FIGURES", "FigureSpec", "ReportView", "build_view"]
+
+
+def fmt(value: float | int | None) -> str:
+    """A formatted number, marked safe: digits and signs need no escaping, and Markdown must not get
+    backslashes in front of the brackets of a confidence interval."""
+    return Markup(_fmt(value))
+
+
+def fmt_ci(low: float | None, high: float | None) -> str:
+    return Markup(_fmt_ci(low, high))
+
+
+def fmt_ratio(value: float | None) -> str:
+    return Markup(_fmt_ratio(value))
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """A figure of the report: its file (under figures/), its title and what to read from it."""
+
+    id: str
+    title: str
+    caption: str
+
+    @property
+    def file(self) -> str:
+        return f"figures/{self.id}.svg"
+
+
+FIGURES: tuple[FigureSpec, ...] = (
+    FigureSpec(
+        "tradeoff",
+        "Trade-off: exposure against p95 latency",
+        "Each design's mean exposure per run against its mean p95 task latency, with 95% confidence intervals. "
+        "Lower left is better on both counts.",
+    ),
+    FigureSpec(
+        "exposure-over-time",
+        "Exposure over time",
+        "Cumulative exposure (weighted permissions an attacker holds, integrated over time), mean over "
+        "replications: steep segments are compromises left open.",
+    ),
+    FigureSpec(
+        "latency",
+        "Task latency distributions",
+        "Distribution of root-task latency per design, pooled over replications; dots mark the p95.",
+    ),
+    FigureSpec(
+        "blast-radius-by-design",
+        "Blast radius per agent and design",
+        "Time-averaged weighted score of what an attacker holding each agent could exercise under each design.",
+    ),
+    FigureSpec(
+        "access-graph",
+        "Access graph",
+        "Who reaches what: people, agents, roles and accounts, tools and secrets, data. The agent with the "
+        "largest static blast radius and everything it reaches are in red.",
+    ),
+)
+
+
+@dataclass
+class ReportView:
+    """Formatted content of one report."""
+
+    title: str
+    name: str
+    description: str
+    facts: list[tuple[str, str]]
+    designs: list[str]
+    baseline: str
+    replications: int
+    headline_columns: list[str] = field(default_factory=list)
+    headline_rows: list[list[str]] = field(default_factory=list)
+    takeaways: list[str] = field(default_factory=list)
+    metric_tables: list[dict[str, object]] = field(default_factory=list)
+    figures: list[FigureSpec] = field(default_factory=list)
+    severity_counts: list[tuple[str, int, int]] = field(default_factory=list)
+    open_summary: str = ""
+    findings_open: list[dict[str, object]] = field(default_factory=list)
+    findings_suppressed: list[dict[str, object]] = field(default_factory=list)
+    coverage: list[dict[str, object]] = field(default_factory=list)
+    governance: list[dict[str, object]] = field(default_factory=list)
+    blast_rows: list[list[str]] = field(default_factory=list)
+    attack_paths: list[dict[str, object]] = field(default_factory=list)
+    mermaid: str = ""
+
+
+def hop_text(source: str, kind: str, target: str) -> str:
+    """A hop as `source –kind→ target`: readable in raw Markdown, no characters that need escaping."""
+    return f"{source} –{kind}→ {target}"
+
+
+def short_framework_name(name: str) -> str:
+    """A framework's name without its parenthesised expansion or subtitle, e.g. 'CSA MAESTRO'."""
+    return name.split(" (", 1)[0].split(", ", 1)[0]
+
+
+def _grouped_refs(finding: FindingView) -> list[tuple[str, str]]:
+    groups: dict[str, list[str]] = {}
+    for ref in finding.refs:
+        groups.setdefault(short_framework_name(ref.framework_name), []).append(ref.label)
+    return [(framework, "; ".join(labels)) for framework, labels in groups.items()]
+
+
+def _evidence(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float | int):
+        return _fmt(value)
+    return str(value)
+
+
+def _finding_row(finding: FindingView) -> dict[str, object]:
+    location = finding.location
+    return {
+        "rule": finding.rule,
+        "title": finding.title,
+        "severity": finding.severity,
+        "security_severity": f"{finding.security_severity:.1f}",
+        "entity": finding.entity,
+        "message": finding.message,
+        "where": f"{location.uri}:{location.line}:{location.column}",
+        "yaml_path": location.yaml_path,
+        "evidence": [(key, _evidence(value)) for key, value in finding.evidence],
+        "path": "; ".join(hop_text(hop.source, hop.kind, hop.target) for hop in finding.path),
+        "remediation": finding.remediation,
+        "refs": _grouped_refs(finding),
+        "fingerprint": finding.fingerprint,
+        "justification": finding.suppression.justification if finding.suppression else "",
+        "owner": finding.suppression.owner if finding.suppression else "",
+        "expires": finding.suppression.expires if finding.suppression else "",
+    }
+
+
+def _takeaways(data: ReportData) -> list[str]:
+    """One sentence per design: how it changes exposure and p95 latency relative to the baseline."""
+    lines: list[str] = []
+    base = data.scenario.baseline
+    for design in data.scenario.designs:
+        if design == base:
+            continue
+        exposure, latency = data.estimate(design, EXPOSURE), data.estimate(design, LATENCY_P95)
+        parts = []
+        if exposure is not None:
+            parts.append(
+                f"exposure {_fmt_ratio(exposure.ratio)} of {base} (difference {fmt_signed(exposure.diff)} score-h, "
+                f"95% CI {_fmt_ci(exposure.diff_ci_low, exposure.diff_ci_high)})"
+            )
+        if latency is not None:
+            parts.append(f"p95 latency {_fmt_ratio(latency.ratio)} ({_fmt(latency.mean)} s)")
+        if parts:
+            lines.append(Markup(f"{design}: " + "; ".join(parts)))  # ids and numbers only: nothing to escape
+    return lines
+
+
+def build_view(data: ReportData, *, figures: list[str]) -> ReportView:
+    """The formatted content of `data`'s report; `figures` are the ids of the figures that were drawn."""
+    info = data.scenario
+    facts = [
+        ("Scenario file", info.source),
+        ("As of", info.as_of),
+        ("Designs", ", ".join(info.designs) if info.designs else "none"),
+        ("Baseline", info.baseline or "none"),
+        ("Replications", fmt(info.replications)),
+        ("Horizon", f"{fmt(info.horizon_s / 3600.0)} h"),
+        ("Seed", str(info.seed)),
+        *((what, fmt(count)) for what, count in info.counts),
+    ]
+    view = ReportView(
+        title=info.title or info.name,
+        name=info.name,
+        description=info.description,
+        facts=facts,
+        designs=list(info.designs),
+        baseline=info.baseline,
+        replications=info.replications,
+        mermaid=data.mermaid,
+    )
+    present = [m for m in COMPARISON_METRICS if m.name in data.metrics]
+    headline = [m for m in present if m.name in HEADLINE_METRICS]
+    view.headline_columns = ["Design", *(f"{m.label} ({m.unit})" for m in headline)]
+    for design in info.designs:
+        row = [design]
+        for m in headline:
+            estimate = data.estimate(design, m.name)
+            if estimate is None:
+                row.append("–")
+            elif design == info.baseline or not math.isfinite(estimate.ratio):
+                row.append(fmt(estimate.mean))
+            else:
+                row.append(f"{fmt(estimate.mean)} {fmt_ratio(estimate.ratio)}")
+        view.headline_rows.append(row)
+    view.takeaways = _takeaways(data)
+    for m in [*present, *(metric(name) for name in data.metrics if name not in {p.name for p in present})]:
+        rows = []
+        for design in info.designs:
+            estimate = data.estimate(design, m.name)
+            if estimate is None:
+                continue
+            rows.append(
+                [
+                    design,
+                    fmt(estimate.mean),
+                    fmt_ci(estimate.ci_low, estimate.ci_high),
+                    "–" if design == info.baseline else Markup(fmt_signed(estimate.diff)),
+                    "–" if design == info.baseline else fmt_ci(estimate.diff_ci_low, estimate.diff_ci_high),
+                    fmt_ratio(estimate.ratio),
+                ]
+            )
+        if rows:
+            view.metric_tables.append({"label": m.label, "name": m.name, "unit": m.unit, "rows": rows})
+    view.figures = [spec for spec in FIGURES if spec.id in figures]
+    open_ = [f for f in data.findings if not f.suppressed]
+    view.severity_counts = [
+        (s, sum(1 for f in open_ if f.severity == s), sum(1 for f in data.findings if f.suppressed and f.severity == s))
+        for s in reversed(SEVERITIES)
+    ]
+    view.open_summary = ", ".join(f"{count} {severity}" for severity, count, _accepted in view.severity_counts)
+    view.findings_open = [_finding_row(f) for f in open_]
+    view.findings_suppressed = [_finding_row(f) for f in data.findings if f.suppressed]
+    view.coverage = [
+        {
+            "name": fw.name,
+            "short": short_framework_name(fw.name),
+            "version": fw.version,
+            "url": fw.url,
+            "touched": len(fw.entries),
+            "total": fw.total_entries,
+            "rows": [[entry.label, ", ".join(entry.rules)] for entry in fw.entries],
+        }
+        for fw in data.coverage
+    ]
+    view.governance = [
+        {
+            "agent": g.agent,
+            "name": g.name,
+            "columns": list(g.capabilities.columns),
+            "rows": [list(row) for row in g.capabilities.rows],
+            "iga": list(g.iga),
+        }
+        for g in data.governance
+    ]
+    view.blast_rows = [
+        [row.identity, row.kind, fmt(row.permissions), fmt(row.assets), fmt(row.score)] for row in data.blast_radius
+    ]
+    view.attack_paths = [
+        {
+            "source": path.source,
+            "target": path.target,
+            "score": fmt(path.score),
+            "hops": [(hop_text(hop.source, hop.kind, hop.target), hop.explanation) for hop in path.hops],
+        }
+        for path in data.attack_paths
+    ]
+    return view
