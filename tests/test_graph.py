@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from typing import Any
 
 import networkx as nx
@@ -453,3 +455,10 @@ def test_mermaid_and_dot_escape_labels() -> None:
     dot = to_dot(build_graph(tricky()))
     assert '"eve" [label="Eve \\"the\\" <admin> | #1 & co\\nnext"' in dot
     assert '"r" -> "crm" [label="grants: read, write", kind="grants", style=solid];' in dot
+
+
+def test_scoring_can_be_imported_without_networkx_or_numpy() -> None:
+    """The policy layer imports scoring for every request's risk; it must stay a light import."""
+    code = "import sys, workbench.graph.scoring; print('networkx' in sys.modules, 'numpy' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "False"]

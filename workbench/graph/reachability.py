@@ -14,7 +14,7 @@ changes (so circular delegations grant nothing neither side held).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import networkx as nx
 
@@ -72,8 +72,9 @@ def _add_terminal(view: nx.DiGraph, source: str, pair: Pair, hop: Hop | None, re
 
 
 def _materialise_attenuated(
-    view: nx.DiGraph, attenuated: list[tuple[str, str, tuple[Pair, ...]]], kinds: object
+    view: nx.DiGraph, attenuated: list[tuple[str, str, tuple[Pair, ...]]], kinds: Mapping[str, str]
 ) -> None:
+    """Least fixpoint: grant what each delegator reaches, again and again, until no grant is added."""
     changed = bool(attenuated)
     while changed:
         changed = False
@@ -81,7 +82,7 @@ def _materialise_attenuated(
             reached = nx.descendants(view, delegator)
             for pair in scope:
                 if pair in reached and not view.has_edge(delegation, pair):
-                    _add_terminal(view, delegation, pair, None, kinds[pair[1]])  # type: ignore[index]
+                    _add_terminal(view, delegation, pair, None, kinds[pair[1]])
                     changed = True
 
 
