@@ -282,3 +282,10 @@ def test_scenario_is_a_frozen_value() -> None:
     with pytest.raises(Exception):  # noqa: B017 - pydantic raises its own ValidationError subclass
         loaded.name = "changed"  # type: ignore[misc]
     assert isinstance(loaded, Scenario)
+
+
+def test_scenario_displays_as_escaped_html_in_notebooks() -> None:
+    text = MINIMAL.replace("name: tiny\n", "name: tiny\ntitle: <script>alert(1)</script>\n")
+    html = parse_scenario(text, filename="s.yaml")._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<td>agents</td><td>1</td>" in html

@@ -243,6 +243,11 @@ class Scenario(StrictModel):
             raise KeyError(agent_id)
         return item
 
+    def _repr_html_(self) -> str:
+        from workbench.model.display import scenario_html
+
+        return scenario_html(self)
+
     @property
     def control_labels(self) -> list[str]:
         """Names of the control designs, in scenario order."""
