@@ -1,0 +1,153 @@
+"""`workbench report` and `workbench diff`: reports for people and CI gates, from the command line.
+
+Thin by design: the commands parse, call `workbench.report`, print a summary and map the outcome to an exit
+code (1 when a gate fails). Heavy modules load inside the commands, so `workbench --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from workbench.cli._shell import ExitCode, stderr, stdout
+
+__all__ = ["register"]
+
+
+class Level(StrEnum):
+    """Severity threshold of a gate; `none` never fails."""
+
+    none = "none"
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+class DiffFormat(StrEnum):
+    """How `workbench diff` prints: Markdown (terminal, pull-request comment) or JSON."""
+
+    markdown = "markdown"
+    json = "json"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the reporting commands to the app."""
+    app.command("report")(report)
+    app.command("diff")(diff)
+
+
+def report(
+    scenarios: list[Path] = typer.Argument(..., help="Scenario files to report on.", show_default=False),
+    out: Path = typer.Option(Path("reports"), "--out", "-o", help="Folder to write the reports into."),
+    fail_on: Level = typer.Option(
+        Level.none, "--fail-on", help="Exit 1 if a finding at or above this severity is not accepted."
+    ),
+    soft_fail: bool = typer.Option(False, "--soft-fail", help="Report blocking findings but exit 0."),
+    replications: int | None = typer.Option(
+        None, "--replications", min=1, help="Replications per design (default: the scenario's own)."
+    ),
+    root: Path = typer.Option(
+        Path("."), "--root", help="Folder that scenario paths in reports and SARIF are relative to."
+    ),
+) -> None:
+    """Simulate, evaluate and write reports: per scenario <out>/<name>/ (report.md, report.html, results.json,
+    findings.sarif, figures/*.svg), and <out>/index.md across scenarios."""
+    from workbench.errors import ScenarioError
+    from workbench.model import load_scenario
+    from workbench.report import blocking_findings, collect, render_reports, write_files
+
+    loaded, problems = [], []
+    for file in scenarios:
+        try:
+            loaded.append(load_scenario(file))
+        except ScenarioError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ScenarioError(problems)
+    reports = [collect(scenario, replications=replications, root=root) for scenario in loaded]
+    files = render_reports(reports)  # everything renders before anything is written
+    changed = write_files(out, files)
+    console, errors = stdout(), stderr()
+    blocking = []
+    for data in reports:
+        open_ = [f for f in data.findings if not f.suppressed]
+        counts = ", ".join(
+            f"{sum(1 for f in open_ if f.severity == s)} {s}" for s in ("critical", "high", "medium", "low")
+        )
+        accepted = len(data.findings) - len(open_)
+        console.print(
+            f"{data.scenario.name}: {counts}; {accepted} accepted -> {out / data.scenario.name}", markup=False
+        )
+        blocking.extend(blocking_findings(data.findings, fail_on.value))
+    console.print(f"wrote {len(changed)} changed file(s) of {len(files)} under {out}", markup=False)
+    for finding in blocking:
+        where = f"{finding.location.uri}:{finding.location.line}:{finding.location.column}"
+        errors.print(f"{where}: {finding.severity}: {finding.rule} {finding.message}", markup=False)
+    if blocking:
+        verdict = f"{len(blocking)} finding(s) at or above '{fail_on.value}' are not accepted"
+        if soft_fail:
+            errors.print(f"{verdict} (--soft-fail: exit 0)", markup=False)
+        else:
+            errors.print(verdict, markup=False)
+            raise typer.Exit(ExitCode.FINDINGS)
+    raise typer.Exit(ExitCode.OK)
+
+
+def diff(
+    base: Path = typer.Argument(..., help="Base: a scenario file or a results.json.", show_default=False),
+    head: Path = typer.Argument(..., help="Head: a scenario file or a results.json.", show_default=False),
+    fail_on_regression: float | None = typer.Option(
+        None,
+        "--fail-on-regression",
+        metavar="PCT",
+        min=0,
+        help="Exit 1 if blast radius, exposure or p95 latency of a design (or an identity's blast radius) "
+        "grows by more than PCT percent.",
+    ),
+    fail_on_new: Level = typer.Option(
+        Level.none, "--fail-on-new", help="Exit 1 if head has a new open finding at or above this severity."
+    ),
+    replications: int | None = typer.Option(
+        None, "--replications", min=1, help="Replications per design for scenario inputs."
+    ),
+    output_format: DiffFormat = typer.Option(DiffFormat.markdown, "--format", help="Output format."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+    root: Path = typer.Option(Path("."), "--root", help="Folder that scenario paths are relative to."),
+) -> None:
+    """Show new and resolved findings (by fingerprint) and per-design changes in blast radius, exposure and
+    p95 latency between BASE and HEAD."""
+    from workbench.report import atomic_write_text, diff_results, results_of
+    from workbench.report.data import SEVERITIES
+
+    changes = diff_results(
+        results_of(base, replications=replications, root=root),
+        results_of(head, replications=replications, root=root),
+    )
+    text = changes.to_json() if output_format is DiffFormat.json else changes.to_markdown()
+    errors = stderr()
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        atomic_write_text(out, text)
+        errors.print(f"wrote {out}", markup=False)
+    failed = False
+    if fail_on_regression is not None:
+        for change in changes.regressions(fail_on_regression):
+            label = getattr(change, "design", "") or getattr(change, "identity", "")
+            what = getattr(change, "metric", "blast radius")
+            errors.print(
+                f"regression: {label} {what} {change.base} -> {change.head} (more than {fail_on_regression:g}%)",
+                markup=False,
+            )
+            failed = True
+    if fail_on_new is not Level.none:
+        threshold = SEVERITIES.index(fail_on_new.value)
+        for finding in changes.new_findings:
+            if finding.severity in SEVERITIES and SEVERITIES.index(finding.severity) >= threshold:
+                errors.print(f"new finding: {finding.severity}: {finding.rule} {finding.message}", markup=False)
+                failed = True
+    raise typer.Exit(ExitCode.FINDINGS if failed else ExitCode.OK)
