@@ -71,9 +71,7 @@ class BlockCondition(StrictModel):
     environments: list[Environment] = Field(
         default_factory=list, description="Applies only to identities in these environments."
     )
-    untrusted_input: bool | None = Field(
-        None, description="Applies only to agents that read untrusted input."
-    )
+    untrusted_input: bool | None = Field(None, description="Applies only to agents that read untrusted input.")
 
 
 class BlockedAction(StrictModel):

@@ -45,9 +45,7 @@ class Dataset(StrictModel):
     """Data or a system an agent can act on; its weight drives blast-radius scores."""
 
     id: Id
-    kind: Literal["dataset", "system"] = Field(
-        "dataset", description="A store of data, or a system acted on."
-    )
+    kind: Literal["dataset", "system"] = Field("dataset", description="A store of data, or a system acted on.")
     description: str | None = Field(None, description="Free text for readers of reports.")
     sensitivity: Sensitivity = Field("internal", description="Classification of the data.")
     value: float = Field(1.0, ge=0, description="Relative business value; multiplies the sensitivity weight.")
@@ -68,9 +66,7 @@ class Secret(StrictModel):
     authenticates_as: Id | None = Field(
         None, description="Service account the secret logs in as (it then carries that account's access)."
     )
-    lifetime: OptionalLifetime = Field(
-        None, description="Validity of one issued secret; 'never' if unbounded."
-    )
+    lifetime: OptionalLifetime = Field(None, description="Validity of one issued secret; 'never' if unbounded.")
     rotation: OptionalLifetime = Field(None, description="Rotation period; 'never' if never rotated.")
     stored_in: StorageLocation = Field("vault", description="Where the master copy of the secret lives.")
     environment: Environment = Field("prod", description="Environment it belongs to.")

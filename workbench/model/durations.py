@@ -41,9 +41,7 @@ def parse_duration(value: Any) -> float:
         raise ValueError("expected a duration such as '30s', '15m', '1h30m' or '90d'")
     text = value.strip().replace(" ", "")
     if not _WHOLE.match(text):
-        raise ValueError(
-            f"'{value}' is not a duration; use a number and a unit (ms, s, m, h, d, w), e.g. '15m'"
-        )
+        raise ValueError(f"'{value}' is not a duration; use a number and a unit (ms, s, m, h, d, w), e.g. '15m'")
     return sum(float(n) * UNITS[u] for n, u in _PART.findall(text))
 
 

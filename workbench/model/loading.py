@@ -81,9 +81,7 @@ def parse_scenario(
             continue
         resolved = resolve_inside(base_dir / Path(filename).name, policy)
         if resolved is None:
-            problem(
-                ("controls", index, "policy"), f"'{policy}' is outside the scenario's folder", "policy-path"
-            )
+            problem(("controls", index, "policy"), f"'{policy}' is outside the scenario's folder", "policy-path")
         elif not resolved.is_file():
             problem(("controls", index, "policy"), f"policy file '{policy}' does not exist", "policy-path")
     if problems:
@@ -152,9 +150,7 @@ def _allowed_keys(data: Any, parent: YamlPath) -> list[str]:
     for part in parent:
         if isinstance(part, int):
             continue
-        field = (
-            model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
-        )
+        field = model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
         if field is None:
             return []
         model = _model_in(field.annotation)

@@ -113,9 +113,7 @@ class _Checker:
             self.permissions(approval.scope, ("approvals", i, "scope"))
             self.refs(approval.tools, ("approvals", i, "tools"), "tool")
         for i, block in enumerate(s.blocked_actions):
-            self.ref(
-                block.identity, ("blocked_actions", i, "identity"), "agent", "service_account", wildcard=True
-            )
+            self.ref(block.identity, ("blocked_actions", i, "identity"), "agent", "service_account", wildcard=True)
             self.ref(block.resource, ("blocked_actions", i, "resource"), *RESOURCE_KINDS, wildcard=True)
         for i, trigger in enumerate(s.revocation_triggers):
             self.ref(trigger.identity, ("revocation_triggers", i, "identity"), "agent", wildcard=True)
@@ -127,16 +125,18 @@ class _Checker:
             self.ref(threat.actor, ("threats", i, "actor"), "human")
             if threat.kind == "insider_misuse" and threat.actor is None:
                 self.problems.append(
-                    ReferenceProblem(
-                        ("threats", i), "insider_misuse needs an 'actor' (a human)", "missing-field"
-                    )
+                    ReferenceProblem(("threats", i), "insider_misuse needs an 'actor' (a human)", "missing-field")
                 )
         self._controls()
+        designs = set(s.control_labels)
         for i, risk in enumerate(s.accepted_risks):
             self.ref(risk.owner, ("accepted_risks", i, "owner"), "human")
-            if risk.entity is not None and risk.entity not in self.kinds:
+            # Simulation findings are about a control design, so a design name is an entity here too.
+            if risk.entity is not None and risk.entity not in self.kinds and risk.entity not in designs:
                 self.problems.append(
-                    ReferenceProblem(("accepted_risks", i, "entity"), f"unknown entity '{risk.entity}'")
+                    ReferenceProblem(
+                        ("accepted_risks", i, "entity"), f"unknown entity or control design '{risk.entity}'"
+                    )
                 )
 
     def _duplicates(self) -> None:

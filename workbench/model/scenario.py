@@ -104,7 +104,9 @@ class AcceptedRisk(StrictModel):
     """A finding the organisation has knowingly accepted, until an expiry date."""
 
     finding: str = Field(pattern=r"^WB\d{3}$", description="Finding rule id, e.g. WB103.")
-    entity: Id | None = Field(None, description="Entity the acceptance covers; none for every entity.")
+    entity: Id | None = Field(
+        None, description="Entity (or control design, for simulation findings) covered; none for every entity."
+    )
     justification: str = Field(min_length=1, description="Why the risk is accepted.")
     owner: Id = Field(description="Human who accepted the risk.")
     expires: dt.date = Field(description="Date after which the finding is raised again.")
@@ -145,9 +147,7 @@ class Scenario(StrictModel):
     delegations: list[Delegation] = Field(
         default_factory=list, description="Authority lent agent to agent or human to agent."
     )
-    approvals: list[Approval] = Field(
-        default_factory=list, description="Human sign-offs of agents and their scope."
-    )
+    approvals: list[Approval] = Field(default_factory=list, description="Human sign-offs of agents and their scope.")
     blocked_actions: list[BlockedAction] = Field(
         default_factory=list, description="Actions denied even with valid credentials."
     )
@@ -156,14 +156,10 @@ class Scenario(StrictModel):
     )
     services: Services = Field(default_factory=Services, description="Token service, PDP and approver pools.")
     workload: Workload = Field(default_factory=Workload, description="Task types the agents run.")
-    threats: list[Threat] = Field(
-        default_factory=list, description="Compromises injected into the simulation."
-    )
+    threats: list[Threat] = Field(default_factory=list, description="Compromises injected into the simulation.")
     controls: list[Control] = Field(default_factory=list, description="Control designs to compare.")
     simulation: Simulation = Field(default_factory=Simulation, description="Horizon, replications and seed.")
-    thresholds: Thresholds = Field(
-        default_factory=Thresholds, description="Limits above which findings fire."
-    )
+    thresholds: Thresholds = Field(default_factory=Thresholds, description="Limits above which findings fire.")
     weights: Weights = Field(default_factory=Weights, description="Blast-radius score weights.")
     accepted_risks: list[AcceptedRisk] = Field(
         default_factory=list, description="Findings knowingly accepted, with expiry."

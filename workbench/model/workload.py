@@ -33,9 +33,7 @@ def _shorthand_constant(value: Any) -> Any:
 class _OrPlainDuration:
     """Tell the JSON Schema that a plain duration is accepted wherever a distribution is."""
 
-    def __get_pydantic_json_schema__(
-        self, core_schema: Any, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         return {"anyOf": [DURATION_JSON_SCHEMA, handler(core_schema)]}
 
 
@@ -100,9 +98,7 @@ class TaskType(StrictModel):
 class WorkingHours(StrictModel):
     """Hours in which human approvers work; requests outside wait for the next shift."""
 
-    start_hour: int = Field(
-        9, ge=0, le=23, description="Hour the shift starts (simulation starts Monday 00:00)."
-    )
+    start_hour: int = Field(9, ge=0, le=23, description="Hour the shift starts (simulation starts Monday 00:00).")
     end_hour: int = Field(17, ge=1, le=24, description="Hour the shift ends.")
     weekdays_only: bool = Field(True, description="True if nobody reviews at weekends.")
 
@@ -118,9 +114,7 @@ class ApproverPool(StrictModel):
 
     id: Id
     approvers: list[Id] = Field(default_factory=list, description="Humans in the pool.")
-    size: int | None = Field(
-        None, ge=1, description="Number of concurrent reviewers; defaults to len(approvers)."
-    )
+    size: int | None = Field(None, ge=1, description="Number of concurrent reviewers; defaults to len(approvers).")
     review_time: DistributionField = Field(description="Time one review takes.")
     working_hours: WorkingHours | None = Field(None, description="Shift hours; none means around the clock.")
     timeout: Duration | None = Field(None, description="Wait after which the request fails the task.")
