@@ -94,3 +94,84 @@ def test_hijacked_jit_agent_must_obtain_a_token_per_permission():
     # Exposure is the tokens' weight over their remaining dwell: (6·297 + 2·234 + 1·171) / 3600.
     assert record.exposure_score_h == (6 * 297 + 2 * 234 + 1 * 171) / 3600
     assert record.reachable_score == 0.0  # nothing standing at the moment of compromise
+
+
+def one_task(steps, *, ttl="1h", **extra):
+    return tiny(
+        workload={"task_types": [{"id": "job", "agent": "bot", "arrival": {"at": ["10s"]}, "steps": steps}]},
+        controls=[{"kind": "jit", "token_ttl": ttl, "approval_at": "critical"}],
+        **extra,
+    )
+
+
+def test_improvised_step_requests_its_own_token_when_taken():
+    # The ledger read is improvised (probability < 1, so outside the default intent); with p = 0.999 this
+    # seed takes it. It gets its own token at that moment: PDP 1 s + issuance 2 s.
+    steps = [
+        {"action": "read", "resource": "notes", "duration": "5s"},
+        {"action": "read", "resource": "ledger", "duration": "5s", "probability": 0.999},
+    ]
+    out = run_replication(one_task(steps), "jit", 0, SEED)
+    assert log(out.events, "credential", "scope", "purpose") == [
+        ("token_issued", 13.0, "tok-1", "read:notes", "task"),
+        ("token_issued", 21.0, "tok-2", "read:ledger", "improvised"),
+        ("token_expired", 26.0, "tok-1", "", ""),
+        ("token_expired", 26.0, "tok-2", "", ""),
+    ]
+    (task,) = out.tasks
+    assert (task.improvised_steps, task.tokens_issued, task.policy_evaluations) == (1, 2, 2)
+
+
+def test_token_expiring_mid_task_is_reissued():
+    # Two scope items: PDP 10-12, issuance 12-14. TTL 6 s: tok-1 lapses at 20 s during the 8 s step, so at
+    # 22 s the second step waits for a re-issue of the whole scope (PDP 22-24, issuance 24-26).
+    steps = [
+        {"action": "read", "resource": "notes", "duration": "8s"},
+        {"action": "write", "resource": "notes", "duration": "1s"},
+    ]
+    out = run_replication(one_task(steps, ttl="6s"), "jit", 0, SEED)
+    assert log(out.events, "credential", "purpose", "reason") == [
+        ("token_issued", 14.0, "tok-1", "task", ""),
+        ("token_expired", 20.0, "tok-1", "", "ttl"),
+        ("token_issued", 26.0, "tok-2", "reissue", ""),
+        ("token_expired", 27.0, "tok-2", "", "task_end"),
+    ]
+
+
+def test_delegated_subtask_runs_as_its_own_agent_while_the_parent_waits():
+    scenario = tiny(
+        agents=[{"id": "bot", "roles": ["reader"]}, {"id": "helper", "roles": ["reader"]}],
+        workload={
+            "task_types": [
+                {
+                    "id": "plan",
+                    "agent": "bot",
+                    "arrival": {"at": ["10s"]},
+                    "steps": [
+                        {"action": "read", "resource": "notes", "duration": "2s"},
+                        {"delegate": "fetch"},
+                        {"action": "write", "resource": "notes", "duration": "1s"},
+                    ],
+                },
+                {
+                    "id": "fetch",
+                    "agent": "helper",
+                    "steps": [{"action": "read", "resource": "ledger", "duration": "4s"}],
+                },
+            ]
+        },
+    )
+    # The parent's token covers its two certain steps (PDP 10-12, issuance 12-14); the sub-task starts at
+    # 16 s and gets its own (PDP 16-17, issuance 17-19); the parent resumes when it ends at 23 s.
+    out = run_replication(scenario, "jit", 0, SEED)
+    assert log(out.events, "identity", "credential", "task_id") == [
+        ("token_issued", 14.0, "bot", "tok-1", 0),
+        ("token_issued", 19.0, "helper", "tok-2", 1),
+        ("token_expired", 23.0, "helper", "tok-2", 1),
+        ("token_expired", 24.0, "bot", "tok-1", 0),
+    ]
+    (parent,) = (t for t in out.tasks if t.parent_id < 0)
+    (child,) = (t for t in out.tasks if t.parent_id == parent.task_id)
+    assert (child.agent, child.arrival_s, child.end_s) == ("helper", 16.0, 23.0)
+    assert (parent.latency_s, parent.overhead_s) == (14.0, 7.0)  # its own 4 s and the sub-task's 3 s
+    assert out.summary["tasks"] == 1.0  # sub-tasks are inside their root task

@@ -26,6 +26,20 @@ __all__ = ["Desk", "Pool", "ServiceResource", "seconds_until_shift"]
 DAY = 86400.0
 
 
+class _Granted(simpy.resources.resource.Request):
+    """A request granted on the spot: built without joining the queue or scheduling an event."""
+
+    def __init__(self, resource: ServiceResource) -> None:  # deliberately not Request.__init__
+        env = resource._env
+        self.env = env
+        self.callbacks = []
+        self.resource = resource
+        self.proc = env.active_process
+        self.usage_since = env.now
+        self._ok = True
+        self._value = None
+
+
 class ServiceResource(simpy.Resource):
     """A SimPy Resource that grants and releases an uncontended request without scheduling an event.
 
@@ -37,26 +51,13 @@ class ServiceResource(simpy.Resource):
     `with res.request() as req: ...`. Governance visits are most of a run's events; this halves them.
     """
 
-    def __init__(self, env: simpy.Environment, capacity: int = 1) -> None:
-        super().__init__(env, capacity)
-        self._quick = False
-
     def request(self) -> simpy.resources.resource.Request:
         """Ask for a server; granted on the spot (no event) when one is free and nobody is waiting."""
-        self._quick = not self.put_queue and len(self.users) < self.capacity
-        try:
-            return simpy.resources.resource.Request(self)
-        finally:
-            self._quick = False
-
-    def _do_put(self, event: simpy.resources.resource.Request) -> None:
-        if self._quick:
-            self.users.append(event)
-            event.usage_since = self._env.now
-            event._ok = True  # triggered without being scheduled: only its requester cares, and it does not wait
-            event._value = None
-            return
-        super()._do_put(event)
+        if not self.put_queue and len(self.users) < self.capacity:
+            granted = _Granted(self)
+            self.users.append(granted)
+            return granted
+        return simpy.resources.resource.Request(self)
 
     def release(self, request: simpy.resources.resource.Request) -> simpy.resources.resource.Release:
         """Free the server; only when someone queues is a release event needed to hand it over."""

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from workbench.model.common import Exponential
-from workbench.sim.governance import close_token, deny, evaluate, request_token, review
+from workbench.sim.governance import close_token, deny, request_token, review
 from workbench.sim.plan import Check, TaskPlan
 from workbench.sim.records import TaskRecord
 from workbench.sim.state import Run, Task
@@ -102,6 +102,10 @@ def perform(run: Run, plan: TaskPlan, draws: Draws, parent_id: int) -> Generator
         flagged = run.flagged
         evaluates = run.evaluates
         timeout = env.timeout
+        desk = run.pdp
+        pdp = desk.resource
+        stats = run.stats
+        horizon = run.horizon
         for step, drawn in zip(plan.steps, draws, strict=True):
             if step.delegate is not None:
                 if drawn is None:
@@ -123,7 +127,20 @@ def perform(run: Run, plan: TaskPlan, draws: Draws, parent_id: int) -> Generator
                 ok = yield from authorise(run, task, agent, check)  # type: ignore[arg-type]
             else:
                 if evaluates:
-                    yield from evaluate(run, task, 1)
+                    # evaluate(run, task, 1), inlined: this visit is on every step of request-time designs
+                    start = env.now
+                    with pdp.request() as req:
+                        if not req.triggered:
+                            yield req
+                        now = env.now
+                        desk.waits.append(now - start)
+                        service = desk.service
+                        seconds = service if service.__class__ is float else service()  # type: ignore[operator]
+                        desk.busy += min(seconds, horizon - now)
+                        yield timeout(seconds)
+                    task.policy_wait += env.now - start
+                    task.evaluations += 1
+                    stats.evaluations += 1
                 decision = check.decide(env.now, agent in flagged)  # type: ignore[union-attr]
                 outcome = decision.outcome
                 if outcome == "deny":
