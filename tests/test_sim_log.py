@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from test_sim_support import tiny
+from test_sim_support import TokenAllowAll, tiny
 
 from workbench.sim import run_replication
 
@@ -175,3 +175,17 @@ def test_delegated_subtask_runs_as_its_own_agent_while_the_parent_waits():
     assert (child.agent, child.arrival_s, child.end_s) == ("helper", 16.0, 23.0)
     assert (parent.latency_s, parent.overhead_s) == (14.0, 7.0)  # its own 4 s and the sub-task's 3 s
     assert out.summary["tasks"] == 1.0  # sub-tasks are inside their root task
+
+
+def test_clock_reading_design_is_asked_at_every_request():
+    calls = []
+
+    class Office(TokenAllowAll):
+        reads_clock = True
+
+        def decide(self, request, state, now):
+            calls.append(now)
+            return super().decide(request, state, now)
+
+    run_replication(tiny(), "office", 0, SEED, design=Office())
+    assert calls == [11.0, 12.0]

@@ -1,9 +1,10 @@
 """Everything about a run that does not depend on time, computed once before the clock starts.
 
 Per task type: the steps as plain tuples, the token scope, the risk of each request and a memo of the
-design's decisions. Designs are pure functions of (request, state); within a run the state a request can be
-in takes four values (a scenario approval live or not, the agent flagged or not), so each request template
+design's decisions. Designs are pure functions of (request, state, now); within a run the state a request can
+be in takes four values (a scenario approval live or not, the agent flagged or not), so each request template
 keeps at most four decisions and the hot path never builds a pydantic object, an `AccessRequest` or a dict.
+A design whose answer can change with the clock says so with a true `reads_clock` and is asked every time.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ class Check:
     weight: float
     windows: tuple[tuple[float, float], ...]  # when a scenario approval covering the grant is live
     _memo: list[Decision | None] = field(default_factory=lambda: [None, None, None, None])
+    _clocked: bool = False
+
+    def __post_init__(self) -> None:
+        # A design that reads the clock (a Cedar policy on `context.hour`) is asked every time.
+        self._clocked = bool(getattr(self.design, "reads_clock", False))
 
     def decide(self, now: float, flagged: bool) -> Decision:
         """The design's decision at `now`; the agent is `flagged` once a compromise was detected."""
@@ -45,6 +51,8 @@ class Check:
                 live = True
                 break
         index = 2 * live + flagged
+        if self._clocked:
+            return self.design.decide(self.request, _STATES[index], now)
         decision = self._memo[index]
         if decision is None:
             decision = self._memo[index] = self.design.decide(self.request, _STATES[index], now)

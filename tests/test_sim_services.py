@@ -1,0 +1,116 @@
+"""Approver pools' shifts and timeouts, and compromises of tools and secrets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_sim_support import AlwaysStepUp, tiny
+
+from workbench.model.workload import WorkingHours
+from workbench.sim import run_replication
+from workbench.sim.services import seconds_until_shift
+
+SEED = np.random.SeedSequence(1)
+HOUR = 3600.0
+DAY = 24 * HOUR
+MONDAY = 0
+
+
+@pytest.mark.parametrize(
+    ("now", "wait"),
+    [
+        (0.0, 9 * HOUR),  # Monday 00:00 -> 09:00
+        (10 * HOUR, 0.0),  # Monday 10:00: on shift
+        (17 * HOUR, 16 * HOUR),  # Monday 17:00: closed, Tuesday 09:00
+        (4 * DAY + 18 * HOUR, 2 * DAY + 15 * HOUR),  # Friday 18:00 -> Monday 09:00
+        (5 * DAY + 12 * HOUR, DAY + 21 * HOUR),  # Saturday noon -> Monday 09:00
+    ],
+)
+def test_seconds_until_shift(now, wait):
+    assert seconds_until_shift(WorkingHours(start_hour=9, end_hour=17), MONDAY, now) == wait
+
+
+def shift_pool(**extra):
+    pool = {"id": "leads", "approvers": ["hana"], "review_time": "60s", "working_hours": {}, **extra}
+    return tiny(
+        services={"approver_pools": [pool]},
+        workload={
+            "task_types": [
+                {
+                    "id": "note",
+                    "agent": "bot",
+                    "arrival": {"at": ["10s"]},
+                    "steps": [{"action": "read", "resource": "notes", "duration": "5s"}],
+                }
+            ]
+        },
+    )
+
+
+def test_request_outside_working_hours_waits_for_the_shift():
+    out = run_replication(shift_pool(), "x", 0, SEED, design=AlwaysStepUp())
+    (approval,) = [e for e in out.events if e.kind == "approval"]
+    assert (approval.time_s, approval.wait_s, approval.outcome) == (9 * HOUR + 60, 9 * HOUR - 10, "approved")
+    (task,) = out.tasks
+    assert task.outcome == "completed" and task.end_s == 9 * HOUR + 65
+
+
+def test_approval_timeout_fails_the_task():
+    out = run_replication(shift_pool(timeout="1h"), "x", 0, SEED, design=AlwaysStepUp())
+    (approval,) = [e for e in out.events if e.kind == "approval"]
+    assert (approval.time_s, approval.outcome) == (HOUR + 10, "timed_out")
+    (task,) = out.tasks
+    assert (task.outcome, task.latency_s) == ("timed_out", HOUR)
+    assert out.summary["tasks_timed_out"] == 1 and out.summary["approvals_timed_out"] == 1
+    (service,) = [s for s in out.services if s.service == "approver_pool:leads"]
+    assert service.timeouts == 1
+
+
+def test_queued_request_times_out_and_leaves_the_queue():
+    # One reviewer, reviews of 2 h, timeout 1 h: the second of two simultaneous requests times out.
+    scenario = tiny(
+        services={"approver_pools": [{"id": "leads", "size": 1, "review_time": "2h", "timeout": "1h"}]},
+    )
+    out = run_replication(scenario, "x", 0, SEED, design=AlwaysStepUp())
+    outcomes = [(e.task_id, e.outcome, e.time_s) for e in out.events if e.kind == "approval"]
+    assert outcomes == [(1, "timed_out", 10.5 + HOUR), (0, "approved", 10 + 2 * HOUR)]
+
+
+def leak(target_holders):
+    return tiny(
+        workload={"task_types": []},
+        secrets=[{"id": "key", "grants": [{"action": "read", "resource": "ledger"}], "sensitivity": "internal"}],
+        threats=[{"id": "leak", "kind": "key_leak", "target": "key", "at": ["1h"], "detection_delay": "1h"}],
+        revocation_triggers=[{"identity": "*", "event": "anomaly_detected"}],
+        **target_holders,
+    )
+
+
+def test_a_secret_only_agents_held_is_gone_under_jit():
+    scenario = leak({"agents": [{"id": "bot", "roles": ["reader"], "credentials": [{"secret": "key"}]}]})
+    static = run_replication(scenario, "static_rbac", 0, SEED).compromises[0]
+    jit = run_replication(scenario, "jit", 0, SEED).compromises[0]
+    assert (static.reachable_score, static.exposure_score_h, static.realised_damage) == (6.0, 6.0, 6.0)
+    assert (jit.reachable_score, jit.exposure_score_h, jit.realised_damage) == (0.0, 0.0, 0.0)
+
+
+def test_a_tools_own_key_survives_jit():
+    scenario = tiny(
+        workload={"task_types": []},
+        agents=[{"id": "bot", "roles": ["reader"], "tools": ["crm"]}],
+        tools=[
+            {
+                "id": "crm",
+                "accesses": [{"resource": "notes", "actions": ["read"]}],
+                "credential": "crm-key",
+            }
+        ],
+        secrets=[{"id": "crm-key", "grants": [{"action": "read", "resource": "ledger"}], "sensitivity": "internal"}],
+        threats=[{"id": "takeover", "kind": "tool_compromise", "target": "crm", "at": ["1h"], "detection_delay": "2h"}],
+        revocation_triggers=[{"identity": "bot", "event": "anomaly_detected", "latency": "1h"}],
+    )
+    for design in ("static_rbac", "jit"):
+        (record,) = run_replication(scenario, design, 0, SEED).compromises
+        # read notes (1) + read ledger through its key (6), for detection 2 h + trigger 1 h
+        assert (record.reachable_score, record.dwell_s, record.exposure_score_h) == (7.0, 3 * HOUR, 21.0)
+        assert record.realised_damage == 7.0
