@@ -20,7 +20,6 @@ from workbench.model.common import Constant, Exponential, LogNormal, Uniform
 __all__ = [
     "APPROVALS",
     "ARRIVALS",
-    "ATTACKS",
     "SERVICES",
     "THREATS",
     "WORK",
@@ -41,8 +40,6 @@ APPROVALS = 3
 """Review times and the vigilance of reviewers, one stream per approver pool."""
 SERVICES = 4
 """Token issuance and policy evaluation times."""
-ATTACKS = 5
-"""The attacker's own choices (reserved: the attacker model is deterministic today)."""
 
 BLOCK = 1024
 

@@ -86,13 +86,11 @@ def threaten(run: Run, threat: Threat, rng: np.random.Generator) -> Generator[An
     else:
         times = iter(())
         gap = make_sampler(rng, Exponential(mean=1.0 / threat.rate)) if threat.rate else None
-    count = 0
     while True:
         when = env.now + gap() if gap is not None else next(times, math.inf)
         if when >= run.horizon:
             return
         yield env.timeout(when - env.now)
-        count += 1
         detect = detection()
         revoke = revocation()
         start(run, threat, detect, revoke)
