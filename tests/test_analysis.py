@@ -136,3 +136,20 @@ def test_state_at_needs_the_event_log():
 def test_notebook_view_is_a_table_of_designs(result):
     page = result._repr_html_()
     assert "<table" in page and "jit" in page and "exposure_score_h" in page
+
+
+def test_runs_made_elsewhere_assemble_into_the_same_result(result):
+    from concurrent.futures import ProcessPoolExecutor
+
+    from workbench.analysis import replication_seeds
+
+    seeds = replication_seeds(2, 4)
+    jobs = [(result.scenario, label, r, seeds[r]) for label in result.controls for r in range(4)]
+    with ProcessPoolExecutor(2) as pool:
+        runs = list(pool.map(run_replication, *zip(*jobs, strict=True)))
+    assert {out.seed for out in runs} == {2}  # replication seeds keep the root's entropy
+    assembled = SimulationResult.from_runs(result.scenario, list(reversed(runs)))
+    assert set(assembled.controls) == set(result.controls) and assembled.baseline == "static_rbac"
+    mine = assembled.summary().sort_values(["control", "replication"]).reset_index(drop=True)
+    theirs = result.summary().sort_values(["control", "replication"]).reset_index(drop=True)
+    assert mine.equals(theirs)

@@ -49,6 +49,21 @@ class SimulationResult:
     keep_records: bool = True
     baseline: str = field(default="static_rbac")
 
+    @classmethod
+    def from_runs(
+        cls, scenario: Scenario, runs: list[ReplicationOutput], *, seed: int | None = None
+    ) -> SimulationResult:
+        """Assemble runs made elsewhere (e.g. `run_replication` in a process or dask pool) into one result."""
+        ordered = sorted(runs, key=lambda out: (out.control, out.replication))
+        controls = list(dict.fromkeys(out.control for out in runs))
+        ordered = sorted(ordered, key=lambda out: controls.index(out.control))
+        replications = len({out.replication for out in runs})
+        static = [out.control for out in ordered if out.kind == "static_rbac"]
+        baseline = static[0] if static else (controls[0] if controls else "static_rbac")
+        keep = all(out.keep_records for out in runs)
+        root = seed if seed is not None else (runs[0].seed if runs else scenario.simulation.seed)
+        return cls(scenario, ordered, controls, replications, root, keep, baseline)
+
     @cached_property
     def events(self) -> pd.DataFrame:
         """The event log of every run (tokens, approvals, denials, compromises, attacks)."""
