@@ -39,6 +39,11 @@ class _Granted(simpy.resources.resource.Request):
         self._ok = True
         self._value = None
 
+    def __exit__(self, exc_type: object, exc_value: object, traceback: object) -> None:
+        # Never queued, so nothing to cancel; release unless the generator is being torn down (as Request).
+        if exc_type is not GeneratorExit:
+            self.resource.release(self)
+
 
 class ServiceResource(simpy.Resource):
     """A SimPy Resource that grants and releases an uncontended request without scheduling an event.
