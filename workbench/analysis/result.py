@@ -37,7 +37,7 @@ HEADLINE_METRICS: tuple[str, ...] = (
 """Metrics shown in the notebook view, security first, then cost."""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class SimulationResult:
     """Every run of a simulation; frames are built on first use."""
 
@@ -107,6 +107,12 @@ class SimulationResult:
     def state_at(self, agent: str, time_s: float, *, control: str | None = None, replication: int = 0) -> AgentState:
         """What `agent` could do at `time_s` (first design unless `control` is given), on which credential."""
         return state_of_run(self.scenario, self.run(control or self.controls[0], replication), agent, time_s)
+
+    def __repr__(self) -> str:
+        return (
+            f"SimulationResult(scenario={self.scenario.name!r}, controls={self.controls!r}, "
+            f"replications={self.replications}, seed={self.seed}, keep_records={self.keep_records})"
+        )
 
     def _repr_html_(self) -> str:
         table = self.compare(metrics=list(HEADLINE_METRICS))
