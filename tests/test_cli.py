@@ -116,3 +116,17 @@ def test_simulate_json_is_the_compare_table(capsys: pytest.CaptureFixture[str]) 
     rows = json.loads(capsys.readouterr().out)
     assert {row["control"] for row in rows} == {"static_rbac", "jit"}
     assert {"metric", "mean", "ci_low", "ci_high", "ratio"} <= set(rows[0])
+
+
+def test_validate_checks_the_cedar_policy_files_a_scenario_references(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "bad.cedar").write_text("permit (principal, action, resource)\nwhen { context.in_intent && };\n")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "schema_version: 1\nname: s\nas_of: 2026-01-01\nagents: [{id: a}]\n"
+        "controls:\n  - kind: cedar\n    policy: bad.cedar\n"
+    )
+    assert run(["validate", str(scenario)]) == 3
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'bad.cedar'}:2:" in err and "[cedar-syntax]" in err

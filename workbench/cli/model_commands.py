@@ -24,12 +24,14 @@ def validate(
 ) -> None:
     """Validate scenario files; report every problem at once, as FILE:LINE:COL: path: message and a code."""
     from workbench.model import load_scenario
+    from workbench.policy import check_policies
 
     problems: list[Problem] = []
     out = stdout()
     for file in files:
         try:
             scenario = load_scenario(file)
+            check_policies(scenario)
         except ScenarioError as error:
             problems.extend(error.problems)
             continue

@@ -17,6 +17,7 @@ from workbench.policy.base import (
 from workbench.policy.blocked import BlockList, block_decision, block_list
 from workbench.policy.cedar import CedarDesign, build_cedar
 from workbench.policy.cedar_entities import CEDAR_SCHEMA, cedar_entities
+from workbench.policy.check import check_policies
 from workbench.policy.factory import build_design, build_designs
 from workbench.policy.intent_aware_jit import IntentAwareJitDesign
 from workbench.policy.jit import JitDesign
@@ -51,6 +52,7 @@ __all__ = [
     "build_design",
     "build_designs",
     "cedar_entities",
+    "check_policies",
     "declared_intent",
     "make_request",
     "risk_at_least",
