@@ -123,8 +123,9 @@ def perform(run: Run, plan: TaskPlan, draws: Draws, parent_id: int) -> Generator
             if drawn < 0:
                 continue
             check = step.check
+            assert check is not None  # only delegating steps have none
             if token_mode:
-                ok = yield from authorise(run, task, agent, check)  # type: ignore[arg-type]
+                ok = yield from authorise(run, task, agent, check)
             else:
                 if evaluates:
                     # evaluate(run, task, 1), inlined: this visit is on every step of request-time designs
@@ -141,13 +142,13 @@ def perform(run: Run, plan: TaskPlan, draws: Draws, parent_id: int) -> Generator
                     task.policy_wait += env.now - start
                     task.evaluations += 1
                     stats.evaluations += 1
-                decision = check.decide(env.now, agent in flagged)  # type: ignore[union-attr]
+                decision = check.decide(env.now, agent in flagged)
                 outcome = decision.outcome
                 if outcome == "deny":
-                    deny(run, task, agent, check, decision.reason, "step")  # type: ignore[arg-type]
+                    deny(run, task, agent, check, decision.reason, "step")
                     ok = False
                 elif outcome == "step_up":
-                    approver = yield from review(run, task, agent, decision.approver_pool, (check,), "step_up")  # type: ignore[arg-type]
+                    approver = yield from review(run, task, agent, decision.approver_pool, (check,), "step_up")
                     ok = approver is not None
             if not ok:
                 break
