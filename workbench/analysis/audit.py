@@ -139,11 +139,16 @@ def _token_holdings(events: list[Event], agent: str, time_s: float) -> list[Hold
     for name, event in issued.items():
         until = min(ended.get(name, math.inf), event.expires_s)
         if event.time_s <= time_s < until:
-            grants = tuple(tuple(item.split(":", 1)) for item in event.scope.split())
+            grants: tuple[Grant, ...] = tuple(_grant(item) for item in event.scope.split())
             purpose = f"{event.purpose} token for task {event.task_id} ({event.task_type or 'no task'})"
             approver = (f"{event.approver} ({event.approver_pool})",) if event.approver else ()
-            out.append(Holding(name, "token", grants, event.time_s, until, approver, purpose))  # type: ignore[arg-type]
+            out.append(Holding(name, "token", grants, event.time_s, until, approver, purpose))
     return out
+
+
+def _grant(item: str) -> Grant:
+    action, resource = item.split(":", 1)
+    return (action, resource)
 
 
 def _with_approvals(scenario: Scenario, reach: ReachIndex, agent: str, holding: Holding, time_s: float) -> Holding:

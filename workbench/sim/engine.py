@@ -98,7 +98,7 @@ def run_replication(
         reach,
         plans,
         replication=replication,
-        seed=int(seed_seq.entropy) if seed is None else seed,  # type: ignore[arg-type]
+        seed=_recorded_seed(seed_seq) if seed is None else seed,
         keep_records=keep_records,
     )
     env = run.env
@@ -124,6 +124,14 @@ def run_replication(
         env.process(threaten(run, threat, stream(seed_seq, THREATS, index)))
     env.run(until=run.horizon)
     return close_books(run, design_label)
+
+
+def _recorded_seed(seed_seq: np.random.SeedSequence) -> int:
+    """The integer written as `seed` on records: the root entropy the replication's streams derive from."""
+    entropy = seed_seq.entropy
+    if isinstance(entropy, int):
+        return entropy
+    return int(np.asarray(entropy, dtype=np.uint64).sum()) if entropy is not None else 0
 
 
 def close_books(run: Run, label: str) -> ReplicationOutput:

@@ -285,20 +285,20 @@ def obtain(
         if grant in token.scope and token.expires > now and token.end > now:
             return token.name
     credential = comp.credentials.get(grant)
-    if check is None:
+    agent = comp.agent
+    if check is None or agent is None:  # a leaked secret or a tool: used directly
         return credential
     if credential is not None and not grant_gated(run, grant, standing):
         return credential
-    flagged = comp.agent in run.flagged
     if credential is not None:  # standing access behind a request-time check (RBAC with step-up)
         yield from evaluate(run, own, 1)
-        decision = check.decide(env.now, flagged)
+        decision = check.decide(env.now, agent in run.flagged)
         if decision.outcome == "allow":
             return credential
         if decision.outcome == "deny":
             comp.denials += 1
             return None
-        approver = yield from review(run, own, comp.agent, decision.approver_pool, (check,), "attacker")  # type: ignore[arg-type]
+        approver = yield from review(run, own, agent, decision.approver_pool, (check,), "attacker")
         if approver is None:
             comp.rejections += 1
             return None
@@ -306,7 +306,7 @@ def obtain(
     if not run.token_mode:
         return None
     rejections_before = run.stats.rejections
-    token = yield from request_token(run, own, comp.agent, (check,), "attacker")  # type: ignore[arg-type]
+    token = yield from request_token(run, own, agent, (check,), "attacker")
     if token is None:
         if run.stats.rejections > rejections_before:
             comp.rejections += 1
