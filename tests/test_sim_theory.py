@@ -7,7 +7,7 @@ import pytest
 from test_sim_support import AlwaysStepUp, TokenAllowAll, erlang_c_wait, tiny
 
 from workbench.analysis import mean_ci, simulate
-from workbench.model import load_scenario
+from workbench.model import Threat, load_scenario
 from workbench.policy.base import DenyAll
 from workbench.sim import run_replication
 
@@ -181,3 +181,19 @@ def test_same_arrivals_and_compromises_for_every_design(support):
         assert len(by_control) == len(result.controls)
     compromises = result.compromises.groupby("control")["compromised_s"].apply(tuple)
     assert compromises.nunique() == 1
+
+
+def test_folding_ended_tokens_into_exposure_changes_nothing(support, monkeypatch):
+    # No revocation trigger: a hijacked JIT agent keeps riding its tasks' tokens until the horizon.
+    from workbench.sim import threats
+
+    hijack = Threat(id="hijack", kind="prompt_injection", target="support-agent", at=[86400.0], detection_delay=3600.0)
+    untriggered = support.model_copy(update={"revocation_triggers": [], "threats": [hijack]})
+    seed = np.random.SeedSequence(4)
+    monkeypatch.setattr(threats, "COMPACT_AT", 10**9)  # keep every token: the plain sweep
+    exact = run_replication(untriggered, "jit", 0, seed, keep_records=False).compromises
+    monkeypatch.setattr(threats, "COMPACT_AT", 4)
+    folded = run_replication(untriggered, "jit", 0, seed, keep_records=False).compromises
+    assert len(exact) == 1 and exact[0].containment == "horizon"
+    assert [c.exposure_score_h for c in folded] == pytest.approx([c.exposure_score_h for c in exact], rel=1e-9)
+    assert [c.realised_damage for c in folded] == [c.realised_damage for c in exact]

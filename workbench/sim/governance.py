@@ -192,8 +192,9 @@ def request_token(
     live[token.id] = token
     watchers = run.watch.get(agent)
     if watchers:
+        weight = run.reach.weight
         for compromise in watchers:
-            compromise.tokens.append(token)
+            compromise.add_token(token, now, weight)
     run.stats.tokens_issued += 1
     task.tokens_issued += 1
     if run.keep_records:

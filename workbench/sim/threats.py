@@ -11,7 +11,7 @@ rotation, a hijacked agent's standing access until the horizon); a secret's rota
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,11 @@ from workbench.sim.streams import make_sampler
 
 __all__ = ["Compromise", "contain", "exposure_score_h", "threaten", "trigger_latency"]
 
+Weight = Callable[[str, str], float]
+
+COMPACT_AT = 1024
+"""Tokens a compromise watches before it folds the ended ones into its exposure so far."""
+
 
 class Compromise:
     """One compromise in progress: what the attacker holds and what it has done."""
@@ -37,6 +42,7 @@ class Compromise:
         "active",
         "agent",
         "base",
+        "compact_at",
         "containment",
         "credentials",
         "denials",
@@ -48,6 +54,8 @@ class Compromise:
         "reachable",
         "rejections",
         "start",
+        "swept_area",
+        "swept_to",
         "target",
         "threat",
         "tokens",
@@ -73,6 +81,27 @@ class Compromise:
         self.reachable: set[Grant] = set()  # at the moment of compromise
         self.flagged = False
         self.active = True
+        self.swept_to = start  # exposure before this time is already in swept_area
+        self.swept_area = 0.0  # score-seconds
+        self.compact_at = COMPACT_AT
+
+    def add_token(self, token: Token, now: float, weight: Weight) -> None:
+        """Watch a token of the agent issued during the dwell; fold ended ones into the exposure so far.
+
+        A hijacked agent with a busy workload gets many tokens while its compromise goes unnoticed. Every
+        change of reach before the earliest still-open token's issue is final, so the integral up to there
+        is taken and the tokens that ended before it are dropped: memory stays bounded by the tokens open
+        at once, not by all the tokens of the dwell.
+        """
+        self.tokens.append(token)
+        if len(self.tokens) <= self.compact_at:
+            return
+        until = min([now, *(t.issued for t in self.tokens if t.end == math.inf)])
+        if until > self.swept_to:
+            self.swept_area += _area(self, self.swept_to, until, weight)
+            self.swept_to = until
+            self.tokens = [t for t in self.tokens if t.end == math.inf or min(t.end, t.expires) > until]
+        self.compact_at = max(COMPACT_AT, 2 * len(self.tokens))
 
 
 def threaten(run: Run, threat: Threat, rng: np.random.Generator) -> Generator[Any, Any, None]:
@@ -313,9 +342,7 @@ def obtain(
         else:
             comp.denials += 1
         return None
-    comp.obtained += 1
-    if token not in comp.tokens:
-        comp.tokens.append(token)
+    comp.obtained += 1  # request_token already handed it to every watcher of the agent, this one included
     return token.name
 
 
@@ -381,13 +408,18 @@ def conclude(run: Run, comp: Compromise) -> None:
     )
 
 
-def exposure_score_h(comp: Compromise, until: float, weight: Any) -> float:
-    """∫ score(reachable at t) dt from compromise to `until`, in score-hours, by a sweep over token lives."""
+def exposure_score_h(comp: Compromise, until: float, weight: Weight) -> float:
+    """∫ score(reachable at t) dt from compromise to `until`, in score-hours."""
+    return (comp.swept_area + _area(comp, comp.swept_to, until, weight)) / 3600.0
+
+
+def _area(comp: Compromise, since: float, until: float, weight: Weight) -> float:
+    """∫ score(reachable) dt over [since, until] in score-seconds, by a sweep over the watched tokens' lives."""
     base = comp.base
     base_score = float(sum(weight(*g) for g in sorted(base)))
     changes: list[tuple[float, int, int, frozenset[Grant]]] = []
     for token in comp.tokens:
-        begin = max(token.issued, comp.start)
+        begin = max(token.issued, since)
         end = min(token.end, token.expires, until)
         if end > begin:
             changes.append((begin, 1, token.id, token.scope))
@@ -396,7 +428,7 @@ def exposure_score_h(comp: Compromise, until: float, weight: Any) -> float:
     counts: dict[Grant, int] = {}
     extra = 0.0
     area = 0.0
-    last = comp.start
+    last = since
     for when, delta, _tid, scope in changes:
         area += (base_score + extra) * (when - last)
         last = when
@@ -410,4 +442,4 @@ def exposure_score_h(comp: Compromise, until: float, weight: Any) -> float:
             elif delta < 0 and count == 0:
                 extra -= weight(*grant)
     area += (base_score + extra) * max(0.0, until - last)
-    return area / 3600.0
+    return area
