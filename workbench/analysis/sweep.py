@@ -83,6 +83,8 @@ _FIXED_PATHS: dict[DataPath, str] = {
 }
 _RETRIES = 1
 """Times a failed chunk is run again before the sweep gives up: enough for a lost worker, not for a bug."""
+_CONNECT_TIMEOUT = "20s"
+"""How long to try reaching a dask scheduler before saying it cannot be reached."""
 
 
 class SweepError(WorkbenchError):
@@ -500,7 +502,7 @@ def _dask_client(client: Client | None, scheduler: str | None, local_cluster: in
                 n_workers=local_cluster,
                 threads_per_worker=1,  # the simulation is pure Python: processes, not threads, give parallelism
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # an HTTP server always starts; on a free port, it never clashes
                 silence_logs=logging.ERROR,
                 host="127.0.0.1",
             ) as cluster,
@@ -509,7 +511,7 @@ def _dask_client(client: Client | None, scheduler: str | None, local_cluster: in
             yield started
         return
     try:
-        connected = Client(scheduler, timeout="20s")
+        connected = Client(scheduler, timeout=_CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as error:
         raise SweepError(f"cannot reach the dask scheduler at {scheduler}: {error}") from error
     with connected:
