@@ -57,7 +57,15 @@ from workbench.report.hops import explain_hop
 from workbench.report.metrics import COMPARISON_METRICS
 from workbench.sim.records import RUN_METRICS
 
-__all__ = ["MAX_ATTACK_SOURCES", "MAX_GOVERNED_AGENTS", "PERCENTILES", "TIME_POINTS", "collect", "source_uri"]
+__all__ = [
+    "MAX_ATTACK_PATHS",
+    "MAX_ATTACK_SOURCES",
+    "MAX_GOVERNED_AGENTS",
+    "PERCENTILES",
+    "TIME_POINTS",
+    "collect",
+    "source_uri",
+]
 
 PERCENTILES: tuple[float, ...] = tuple(float(p) for p in range(101))
 """Latency percentiles stored per design: enough for a smooth CDF, constant size whatever the task count."""
@@ -65,11 +73,14 @@ PERCENTILES: tuple[float, ...] = tuple(float(p) for p in range(101))
 TIME_POINTS = 169
 """Points of the exposure-over-time curves (hourly over a week)."""
 
-MAX_GOVERNED_AGENTS = 50
+MAX_GOVERNED_AGENTS = 20
 """Agents given a capability map and IGA answers in the report: those with the largest blast radius."""
 
 MAX_ATTACK_SOURCES = 10
 """Untrusted agents whose attack paths are traced: those with the largest blast radius."""
+
+MAX_ATTACK_PATHS = 25
+"""Attack paths kept (highest score first), so the Mermaid diagram stays readable."""
 
 
 def source_uri(file: str, root: Path) -> str:
@@ -137,7 +148,13 @@ def _hops(graph: nx.MultiDiGraph, hops: Iterable[Any], locator: _Locator) -> tup
     return tuple(out)
 
 
-def _finding(finding: Finding, graph: nx.MultiDiGraph, catalog: Catalog, locator: _Locator) -> FindingView:
+def _finding(
+    finding: Finding,
+    graph: nx.MultiDiGraph,
+    catalog: Catalog,
+    locator: _Locator,
+    refs_cache: dict[tuple[FrameworkRef, ...], tuple[FrameworkRefView, ...]],
+) -> FindingView:
     suppression = None
     if finding.suppression is not None:
         accepted = finding.suppression
@@ -159,7 +176,7 @@ def _finding(finding: Finding, graph: nx.MultiDiGraph, catalog: Catalog, locator
         evidence=tuple(finding.evidence.items()),
         path=_hops(graph, finding.path, locator),
         remediation=finding.remediation,
-        refs=_ref_views(catalog, finding.refs),
+        refs=refs_cache.get(finding.refs) or refs_cache.setdefault(finding.refs, _ref_views(catalog, finding.refs)),
         suppression=suppression,
     )
 
@@ -424,6 +441,7 @@ def collect(
     result = simulate(scenario, replications=replications) if scenario.controls else None
     findings = evaluate(scenario, graph_index=index, simulation=result, catalog=catalog)
 
+    refs_cache: dict[tuple[FrameworkRef, ...], tuple[FrameworkRefView, ...]] = {}
     blast = [
         BlastRadius(r["entity"], r["entity_kind"], int(r["permissions"]), int(r["assets"]), float(r["score"]))
         for r in blast_radius_records(index, kinds=("agent", "service_account", "human"))
@@ -470,7 +488,7 @@ def collect(
         distributions=distributions,
         blast_radius=tuple(blast),
         blast_by_design=by_design,
-        findings=tuple(_finding(f, graph, catalog, locator) for f in findings),
+        findings=tuple(_finding(f, graph, catalog, locator, refs_cache) for f in findings),
         rules=_rules(catalog),
         coverage=_coverage(catalog, findings),
         governance=_governance(scenario, index, agents_by_score[:MAX_GOVERNED_AGENTS]),

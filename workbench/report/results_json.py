@@ -16,7 +16,7 @@ from typing import Any
 from workbench.errors import WorkbenchError
 from workbench.report.data import FindingView, Hop, Location, ReportData
 from workbench.report.metrics import metric
-from workbench.report.numbers import json_number
+from workbench.report.numbers import json_number, json_text
 
 __all__ = ["FORMAT_VERSION", "ResultsFormatError", "read_results", "results_document", "results_json_text"]
 
@@ -166,8 +166,8 @@ def results_document(data: ReportData) -> dict[str, Any]:
 
 
 def results_json_text(data: ReportData) -> str:
-    """results.json as text: two-space indent, UTF-8, trailing newline, no NaN."""
-    return json.dumps(results_document(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """results.json as text: UTF-8, no NaN, indented unless there are very many findings (see numbers.py)."""
+    return json_text(results_document(data), items=len(data.findings))
 
 
 def read_results(path: str | Path) -> dict[str, Any]:

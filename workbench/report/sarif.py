@@ -11,12 +11,11 @@ Choices a CI reader relies on:
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
 from workbench.report.data import FindingView, Hop, Location, ReportData, RuleView, Severity
-from workbench.report.numbers import json_number
+from workbench.report.numbers import json_number, json_text
 
 __all__ = ["FINGERPRINT_KEY", "SARIF_SCHEMA", "SARIF_VERSION", "URI_BASE_ID", "sarif_document", "sarif_text"]
 
@@ -138,5 +137,5 @@ def sarif_document(data: ReportData) -> dict[str, Any]:
 
 
 def sarif_text(data: ReportData) -> str:
-    """findings.sarif as text: two-space indent, UTF-8, trailing newline."""
-    return json.dumps(sarif_document(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """findings.sarif as text: UTF-8, indented unless there are very many findings (see numbers.py)."""
+    return json_text(sarif_document(data), items=len(data.findings))

@@ -19,7 +19,14 @@ from workbench.report.numbers import fmt_ci as _fmt_ci
 from workbench.report.numbers import fmt_ratio as _fmt_ratio
 from workbench.report.numbers import fmt_signed
 
-__all__ = ["FIGURES", "FigureSpec", "ReportView", "build_view"]
+__all__ = ["FIGURES", "MAX_DETAILED_FINDINGS", "MAX_TABLE_ROWS", "FigureSpec", "ReportView", "build_view"]
+
+MAX_DETAILED_FINDINGS = 100
+"""Open findings shown in full (most severe first); the rest are counted per rule. results.json and SARIF
+always carry every finding, but a page of 20,000 findings helps no reader."""
+
+MAX_TABLE_ROWS = 100
+"""Rows of the static blast radius and accepted-risk tables shown (largest or most severe first)."""
 
 
 def fmt(value: float | int | None) -> str:
@@ -99,8 +106,12 @@ class ReportView:
     figures: list[FigureSpec] = field(default_factory=list)
     severity_counts: list[tuple[str, int, int]] = field(default_factory=list)
     open_summary: str = ""
+    rule_rows: list[list[str]] = field(default_factory=list)
     findings_open: list[dict[str, object]] = field(default_factory=list)
     findings_suppressed: list[dict[str, object]] = field(default_factory=list)
+    open_total: int = 0
+    accepted_total: int = 0
+    blast_total: int = 0
     coverage: list[dict[str, object]] = field(default_factory=list)
     governance: list[dict[str, object]] = field(default_factory=list)
     blast_rows: list[list[str]] = field(default_factory=list)
@@ -123,6 +134,22 @@ def _grouped_refs(finding: FindingView) -> list[tuple[str, str]]:
     for ref in finding.refs:
         groups.setdefault(short_framework_name(ref.framework_name), []).append(ref.label)
     return [(framework, "; ".join(labels)) for framework, labels in groups.items()]
+
+
+def _rule_rows(findings: tuple[FindingView, ...]) -> list[list[str]]:
+    """Per rule that fired (in the findings' order, most severe first): severity, open and accepted counts,
+    and the first few entities."""
+    rows: dict[str, list[FindingView]] = {}
+    for finding in findings:
+        rows.setdefault(finding.rule, []).append(finding)
+    out = []
+    for rule, group in rows.items():
+        entities = list(dict.fromkeys(f.entity for f in group))
+        shown = ", ".join(entities[:5]) + (f" and {len(entities) - 5} more" if len(entities) > 5 else "")
+        severities = ", ".join(dict.fromkeys(f.severity for f in group))
+        open_count = sum(1 for f in group if not f.suppressed)
+        out.append([rule, group[0].title, severities, fmt(open_count), fmt(len(group) - open_count), shown])
+    return out
 
 
 def _evidence(value: object) -> str:
@@ -239,8 +266,11 @@ def build_view(data: ReportData, *, figures: list[str]) -> ReportView:
         for s in reversed(SEVERITIES)
     ]
     view.open_summary = ", ".join(f"{count} {severity}" for severity, count, _accepted in view.severity_counts)
-    view.findings_open = [_finding_row(f) for f in open_]
-    view.findings_suppressed = [_finding_row(f) for f in data.findings if f.suppressed]
+    accepted = [f for f in data.findings if f.suppressed]
+    view.open_total, view.accepted_total = len(open_), len(accepted)
+    view.rule_rows = _rule_rows(data.findings)
+    view.findings_open = [_finding_row(f) for f in open_[:MAX_DETAILED_FINDINGS]]
+    view.findings_suppressed = [_finding_row(f) for f in accepted[:MAX_TABLE_ROWS]]
     view.coverage = [
         {
             "name": fw.name,
@@ -263,8 +293,10 @@ def build_view(data: ReportData, *, figures: list[str]) -> ReportView:
         }
         for g in data.governance
     ]
+    view.blast_total = len(data.blast_radius)
     view.blast_rows = [
-        [row.identity, row.kind, fmt(row.permissions), fmt(row.assets), fmt(row.score)] for row in data.blast_radius
+        [row.identity, row.kind, fmt(row.permissions), fmt(row.assets), fmt(row.score)]
+        for row in data.blast_radius[:MAX_TABLE_ROWS]
     ]
     view.attack_paths = [
         {
