@@ -116,6 +116,36 @@ def test_leaked_secret_is_contained_by_its_rotation():
     assert record.exposure_score_h == pytest.approx(6 * 5)  # read ledger weighs 6, for 5 hours
 
 
+def test_detected_leaked_secret_is_rotated_by_hand_without_any_agent_trigger():
+    # Held only by a service account, so no agent's revocation trigger applies: containment is the incident
+    # response itself, detection 2 h + revocation 30 m, well before the 6-hourly rotation.
+    scenario = tiny(
+        workload={"task_types": []},
+        secrets=[
+            {
+                "id": "key",
+                "grants": [{"action": "read", "resource": "ledger"}],
+                "rotation": "6h",
+                "sensitivity": "internal",
+            }
+        ],
+        service_accounts=[{"id": "svc", "credentials": [{"secret": "key"}]}],
+        threats=[
+            {
+                "id": "leak",
+                "kind": "key_leak",
+                "target": "key",
+                "at": ["1h"],
+                "detection_delay": "2h",
+                "revocation_delay": "30m",
+            }
+        ],
+    )
+    (record,) = run_replication(scenario, "static_rbac", 0, np.random.SeedSequence(3)).compromises
+    assert (record.containment, record.contained_s) == ("revoked", 3.5 * 3600)
+    assert record.exposure_score_h == pytest.approx(6 * 2.5)
+
+
 def test_attacker_exercises_one_permission_per_minute():
     out = run_replication(
         injection("90s", triggers=[{"event": "anomaly_detected"}]), "static_rbac", 0, np.random.SeedSequence(3)

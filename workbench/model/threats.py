@@ -37,7 +37,9 @@ class Threat(StrictModel):
     at: list[Duration] = Field(default_factory=list, description="Fixed compromise times from the start.")
     detection_delay: DistributionField = Field(description="Time from compromise to detection.")
     revocation_delay: DistributionField = Field(
-        default_factory=lambda: Constant(value=0.0), description="Time from detection to revocation."
+        default_factory=lambda: Constant(value=0.0),
+        description="Time from detection to revocation: rotating a leaked secret or disabling a tool always "
+        "happens; a hijacked agent loses its credentials only if a revocation trigger covers it.",
     )
 
     @model_validator(mode="after")

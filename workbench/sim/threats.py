@@ -131,10 +131,14 @@ def start(run: Run, threat: Threat, detect: float, revoke: float) -> Compromise:
     now = env.now
     scenario = run.scenario
     latency = trigger_latency(scenario, responsible_agents(scenario, threat.target))
+    target = scenario.by_id.get(threat.target)
     until, how = math.inf, "horizon"
     if latency is not None:
         until, how = now + detect + revoke + latency, "revoked"
-    target = scenario.by_id.get(threat.target)
+    elif isinstance(target, Secret | Tool):
+        # A detected leaked key is rotated, a detected rogue tool disabled, by hand: no agent trigger needed.
+        # A hijacked agent with no revocation trigger keeps what it holds (that is finding WB114's point).
+        until, how = now + detect + revoke, "revoked"
     if isinstance(target, Secret):
         period = min((p for p in (target.rotation, target.lifetime) if p), default=None)
         if period:
