@@ -18,8 +18,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from workbench.report.assemble import collect
     from workbench.report.atomic import atomic_write_bytes, atomic_write_text
-    from workbench.report.collect import collect
     from workbench.report.data import ReportData
     from workbench.report.diff import ResultsDiff, diff_results, results_of
     from workbench.report.documents import render_report, render_reports
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 _HOME: dict[str, str] = {
     "atomic_write_bytes": "workbench.report.atomic",
     "atomic_write_text": "workbench.report.atomic",
-    "collect": "workbench.report.collect",
+    "collect": "workbench.report.assemble",
     "ReportData": "workbench.report.data",
     "ResultsDiff": "workbench.report.diff",
     "diff_results": "workbench.report.diff",
@@ -48,7 +48,8 @@ _HOME: dict[str, str] = {
     "sarif_document": "workbench.report.sarif",
     "write_files": "workbench.report.write",
 }
-"""Module each public name lives in; imported on first use so `report.atomic` stays cheap for the CLI."""
+"""Module each public name lives in; imported on first use so `report.atomic` stays cheap for the CLI.
+No module is named like a public name: importing the module would shadow the name on the package."""
 
 __all__ = [
     "FAIL_ON_LEVELS",

@@ -1,7 +1,7 @@
 """What a report says, as plain frozen records: the one input every renderer (Markdown, HTML, SARIF, JSON)
 reads.
 
-`collect.py` fills these from the graph, simulation and findings layers; the renderers never call those
+`assemble.collect` fills these from the graph, simulation and findings layers; the renderers never call those
 layers themselves. Keeping the contract here means a renderer can be tested with a hand-built `ReportData`,
 and `results.json` is simply this model written out (see docs/results-json.md).
 """

@@ -237,7 +237,7 @@ def diff_results(base: dict[str, Any], head: dict[str, Any]) -> ResultsDiff:
 def results_of(path: str | Path, *, replications: int | None = None, root: str | Path = ".") -> dict[str, Any]:
     """A results.json document from either a results.json file or a scenario file (simulated here)."""
     from workbench.model import load_scenario
-    from workbench.report.collect import collect
+    from workbench.report.assemble import collect
     from workbench.report.results_json import read_results, results_document
 
     path = Path(path)
