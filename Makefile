@@ -32,10 +32,13 @@ test: lint typecheck
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
-# Regenerate the committed JSON Schema and the scenario field reference from the models.
+# Regenerate the committed JSON Schema, the scenario field reference and the framework mapping table.
 schema: $(STAMP)
 	$(BIN)/workbench schema --out workbench/model/scenario.schema.json
 	$(BIN)/workbench schema --markdown --out docs/scenario-reference.md
+
+docs: schema
+	$(BIN)/python -c 'from workbench.findings.mapping_table import mapping_table_markdown as m; print(m(), end="")' > docs/framework-mapping.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
