@@ -1,0 +1,94 @@
+"""Figures: every plot takes ax=None and returns the Axes, SVG is byte-stable, big graphs are grouped."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from workbench.viz import (
+    Estimate,
+    aggregate_graph,
+    figure_svg,
+    plot_access_graph,
+    plot_blast_radius,
+    plot_exposure_over_time,
+    plot_latency_distributions,
+    plot_tradeoff,
+    report_style,
+    svg_for_html,
+)
+
+
+def _graph(agents: int) -> nx.MultiDiGraph:
+    graph = nx.MultiDiGraph()
+    graph.add_node("role", kind="role", label="role")
+    graph.add_node("db", kind="dataset", label="db")
+    graph.add_node("other", kind="dataset", label="other")
+    graph.add_edge("role", "db", key="grants:read", kind="grants", action="read")
+    for i in range(agents):
+        graph.add_node(f"a{i}", kind="agent", label=f"a{i}")
+        graph.add_edge(f"a{i}", "role", key="has_role", kind="has_role")
+    return graph
+
+
+DRAWINGS = {
+    "access_graph": lambda ax: plot_access_graph(_graph(3), highlight={"role", "db"}, focus="a0", ax=ax),
+    "blast_radius": lambda ax: plot_blast_radius({"a": {"x": 3.0, "y": 1.0}}, designs=["x", "y"], ax=ax),
+    "latency": lambda ax: plot_latency_distributions([0.0, 50.0, 95.0, 100.0], {"x": [1.0, 2.0, 3.0, 9.0]}, ax=ax),
+    "exposure": lambda ax: plot_exposure_over_time([0.0, 1.0, 2.0], {"x": [0.0, 1.0, 1.5]}, ax=ax),
+    "tradeoff": lambda ax: plot_tradeoff({"x": Estimate(2.0, 1.0, 3.0)}, {"x": Estimate(5.0, 4.0, 6.0)}, ax=ax),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DRAWINGS))
+def test_plots_draw_on_the_given_axes_or_a_new_one(name: str) -> None:
+    given = Figure().add_subplot()
+    assert DRAWINGS[name](given) is given
+    made = DRAWINGS[name](None)
+    assert isinstance(made, Axes) and made is not given
+
+
+@pytest.mark.parametrize("name", sorted(DRAWINGS))
+def test_svg_is_byte_stable(name: str) -> None:
+    def draw() -> str:
+        with report_style():
+            ax = DRAWINGS[name](None)
+            return figure_svg(ax.figure)
+
+    first, second = draw(), draw()
+    assert first == second
+    assert "<dc:date>" not in first and "Matplotlib v" not in first
+
+
+def test_large_graphs_are_grouped_by_kind() -> None:
+    shown, total = aggregate_graph(_graph(1000), highlight={"role", "db"}, focus="a7", max_nodes=20)
+    assert total == 1003
+    assert shown.number_of_nodes() <= 20 + 4
+    groups = {n: d["count"] for n, d in shown.nodes(data=True) if isinstance(n, tuple)}
+    assert groups == {("group", "agent", False): 983}  # 17 agents kept beside a7, role and db
+    assert shown.nodes["a7"]["hot"] and shown.edges["a7", "role"]["hot"]
+    assert shown.edges[("group", "agent", False), "role"]["count"] == 983
+    title = plot_access_graph(_graph(1000), focus="a7", max_nodes=20).get_title()
+    assert "nodes drawn; the rest grouped by kind" in title
+
+
+def test_small_graphs_are_drawn_in_full_with_labels() -> None:
+    ax = plot_access_graph(_graph(3), focus="a0")
+    assert {t.get_text() for t in ax.texts} == {"a0", "a1", "a2", "role", "db", "other"}
+
+
+def test_blast_radius_keeps_the_largest_agents() -> None:
+    scores = {f"a{i:02d}": {"base": float(i), "jit": 1.0} for i in range(30)}
+    ax = plot_blast_radius(scores, designs=["base", "jit"], max_agents=5)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a29", "a28", "a27", "a26", "a25"]
+    assert "largest 5 of 30 agents" in ax.get_title()
+
+
+def test_inline_svg_has_no_prologue_and_prefixed_ids() -> None:
+    with report_style():
+        svg = figure_svg(DRAWINGS["latency"](None).figure)
+    inline = svg_for_html(svg, figure_id="fig")
+    assert inline.startswith("<svg") and 'id="fig-' in inline
+    assert 'id="' not in inline.replace('id="fig-', "")
