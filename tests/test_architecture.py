@@ -1,0 +1,68 @@
+"""The layering users and contributors rely on: imports flow one way, simpy and matplotlib stay in their layer."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "workbench"
+
+# Each layer may import itself and the layers listed after it (docs/architecture.md).
+ORDER = ["cli", "report", "viz", "findings", "analysis", "sim", "policy", "graph", "frameworks", "model"]
+SHARED = {"errors", "generate"}  # the exception root, and the generator that only builds scenario dicts
+
+
+def _layer(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] != "workbench" or len(parts) < 2:
+        return None
+    return parts[1]
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+    return found
+
+
+def _modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py"))
+
+
+def test_layers_import_only_the_layers_below_them() -> None:
+    violations = []
+    for path in _modules():
+        own = path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+        if own not in ORDER:
+            continue
+        allowed = set(ORDER[ORDER.index(own) :]) | SHARED
+        for line, module in _imports(path):
+            layer = _layer(module)
+            if layer is not None and layer not in allowed:
+                violations.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports {module}")
+    assert violations == []
+
+
+@pytest.mark.parametrize(("library", "home"), [("simpy", {"sim"}), ("matplotlib", {"viz", "report"})])
+def test_heavy_libraries_stay_in_their_layer(library: str, home: set[str]) -> None:
+    offenders = [
+        f"{path.relative_to(PACKAGE.parent)}:{line}"
+        for path in _modules()
+        for line, module in _imports(path)
+        if module.split(".")[0] == library and path.relative_to(PACKAGE).parts[0] not in home
+    ]
+    assert offenders == []
+
+
+def test_base_layers_import_nothing_above_them() -> None:
+    for path in _modules():
+        own = path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+        if own in SHARED:
+            assert all(_layer(m) in (None, "model", "errors") for _, m in _imports(path)), path
