@@ -53,23 +53,14 @@ def report(
     root: Path = typer.Option(
         Path("."), "--root", help="Folder that scenario paths in reports and SARIF are relative to."
     ),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Scenarios simulated in parallel processes."),
 ) -> None:
     """Simulate, evaluate and write reports: per scenario <out>/<name>/ (report.md, report.html, results.json,
     findings.sarif, figures/*.svg), and <out>/index.md across scenarios."""
-    from workbench.errors import ScenarioError
-    from workbench.model import load_scenario
-    from workbench.report import blocking_findings, collect, render_reports, write_files
+    from workbench.report import blocking_findings, report_scenarios, write_files
 
-    loaded, problems = [], []
-    for file in scenarios:
-        try:
-            loaded.append(load_scenario(file))
-        except ScenarioError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise ScenarioError(problems)
-    reports = [collect(scenario, replications=replications, root=root) for scenario in loaded]
-    files = render_reports(reports)  # everything renders before anything is written
+    # every scenario is validated, simulated and rendered before anything is written
+    reports, files = report_scenarios(scenarios, replications=replications, root=root, jobs=jobs)
     changed = write_files(out, files)
     console, errors = stdout(), stderr()
     blocking = []

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from workbench.report.assemble import collect
     from workbench.report.atomic import atomic_write_bytes, atomic_write_text
+    from workbench.report.batch import report_scenarios
     from workbench.report.data import ReportData
     from workbench.report.diff import ResultsDiff, diff_results, results_of
     from workbench.report.documents import render_report, render_reports
@@ -32,6 +33,7 @@ _HOME: dict[str, str] = {
     "atomic_write_bytes": "workbench.report.atomic",
     "atomic_write_text": "workbench.report.atomic",
     "collect": "workbench.report.assemble",
+    "report_scenarios": "workbench.report.batch",
     "ReportData": "workbench.report.data",
     "ResultsDiff": "workbench.report.diff",
     "diff_results": "workbench.report.diff",
@@ -66,6 +68,7 @@ __all__ = [
     "read_results",
     "render_report",
     "render_reports",
+    "report_scenarios",
     "results_document",
     "results_of",
     "sarif_document",

@@ -20,7 +20,7 @@ from workbench.report.templating import html_environment, markdown_environment
 from workbench.report.view import build_view
 from workbench.viz import svg_for_html
 
-__all__ = ["render_html", "render_markdown", "render_report", "render_reports"]
+__all__ = ["check_unique_names", "render_html", "render_markdown", "render_report", "render_reports"]
 
 
 def render_markdown(data: ReportData, *, figures: list[str]) -> str:
@@ -61,12 +61,16 @@ def render_report(data: ReportData) -> dict[str, bytes]:
     return {path: text.encode("utf-8") for path, text in rendered.items()}
 
 
-def render_reports(reports: Sequence[ReportData]) -> dict[str, bytes]:
-    """Every file of a report folder: each scenario under `<name>/`, and `index.md` across them."""
-    names = [data.scenario.name for data in reports]
+def check_unique_names(names: Sequence[str]) -> None:
+    """Refuse scenarios that share a name: their report folders would overwrite each other."""
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ValueError(f"two scenarios share the name {', '.join(duplicates)}: their reports would collide")
+
+
+def render_reports(reports: Sequence[ReportData]) -> dict[str, bytes]:
+    """Every file of a report folder: each scenario under `<name>/`, and `index.md` across them."""
+    check_unique_names([data.scenario.name for data in reports])
     files: dict[str, bytes] = {}
     for data in reports:
         files.update({f"{data.scenario.name}/{path}": content for path, content in render_report(data).items()})

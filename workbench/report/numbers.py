@@ -80,6 +80,8 @@ def fmt_ratio(value: float | None) -> str:
     """A ratio to the baseline as '×0.12'."""
     if value is None or not math.isfinite(value):
         return "–"
+    if 0 < abs(value) < 0.01:
+        return f"×{value:.2g}"
     return f"×{value:.2f}" if value < 100 else f"×{value:,.0f}"
 
 

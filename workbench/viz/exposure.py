@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from workbench.viz.palette import design_colours
+from workbench.viz.palette import design_colours, design_linestyles
 
 __all__ = ["plot_exposure_over_time"]
 
@@ -23,8 +23,9 @@ def plot_exposure_over_time(
     if ax is None:
         ax = Figure(figsize=(7.0, 3.6)).add_subplot()
     colours = design_colours(list(exposure))
+    styles = design_linestyles(list(exposure))
     for design, values in exposure.items():
-        ax.plot(times_h, values, color=colours[design], label=design, linewidth=1.4)
+        ax.plot(times_h, values, color=colours[design], linestyle=styles[design], label=design, linewidth=1.6)
     ax.set_xlabel("simulated time (h)")
     ax.set_ylabel(f"cumulative exposure ({unit})")
     ax.set_title("Exposure over time (mean over replications)")

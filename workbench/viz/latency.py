@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from workbench.viz.palette import design_colours
+from workbench.viz.palette import design_colours, design_linestyles
 
 __all__ = ["plot_latency_distributions"]
 
@@ -30,12 +30,13 @@ def plot_latency_distributions(
     if ax is None:
         ax = Figure(figsize=(7.0, 3.6)).add_subplot()
     colours = design_colours(list(latencies_s))
+    styles = design_linestyles(list(latencies_s))
     fractions = [p / 100.0 for p in percentiles]
     positive = [v for values in latencies_s.values() for v in values if v > 0]
     for design, values in latencies_s.items():
         if not values:
             continue
-        ax.plot(values, fractions, color=colours[design], label=design, linewidth=1.4)
+        ax.plot(values, fractions, color=colours[design], linestyle=styles[design], label=design, linewidth=1.6)
         if marker_percentile in percentiles:
             value = values[list(percentiles).index(marker_percentile)]
             ax.plot([value], [marker_percentile / 100.0], "o", color=colours[design], markersize=4)

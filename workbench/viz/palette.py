@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["HIGHLIGHT", "KIND_STYLE", "MUTED", "design_colours"]
+__all__ = ["HIGHLIGHT", "KIND_STYLE", "MUTED", "design_colours", "design_linestyles"]
 
 _DESIGN_COLOURS = (
     "#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3",
@@ -30,3 +30,12 @@ KIND_STYLE: dict[str, tuple[str, str]] = {
 def design_colours(designs: Sequence[str]) -> dict[str, str]:
     """A colour per design, by position, so the baseline is always the first colour."""
     return {design: _DESIGN_COLOURS[i % len(_DESIGN_COLOURS)] for i, design in enumerate(designs)}
+
+
+_LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)))
+"""Designs often coincide (JIT and intent-aware JIT share most numbers): dashes keep every line visible."""
+
+
+def design_linestyles(designs: Sequence[str]) -> dict[str, object]:
+    """A line style per design, by position, cycling through solid, dashed, dash-dot, dotted and dash-dot-dot."""
+    return {design: _LINESTYLES[i % len(_LINESTYLES)] for i, design in enumerate(designs)}

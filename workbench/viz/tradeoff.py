@@ -28,7 +28,7 @@ def plot_tradeoff(
     exposure_unit: str = "score-hours",
     ax: Axes | None = None,
 ) -> Axes:
-    """Each design at (p95 latency, exposure) with error bars; lower left is better on both."""
+    """Each design at (p95 latency, exposure) with error bars, labelled; lower left is better on both."""
     if ax is None:
         ax = Figure(figsize=(6.5, 4.2)).add_subplot()
     designs = [d for d in latency_p95_s if d in exposure]
@@ -39,7 +39,7 @@ def plot_tradeoff(
             [x.mean], [y.mean],
             xerr=[[max(x.mean - x.low, 0.0)], [max(x.high - x.mean, 0.0)]],
             yerr=[[max(y.mean - y.low, 0.0)], [max(y.high - y.mean, 0.0)]],
-            fmt="o", color=colours[design], capsize=3, label=design,
+            fmt="o", color=colours[design], capsize=3,
         )  # fmt: skip
         ax.annotate(design, (x.mean, y.mean), xytext=(6, 4), textcoords="offset points", fontsize=8)
     ax.set_xlabel("p95 task latency (s)")
@@ -47,6 +47,4 @@ def plot_tradeoff(
     ax.set_title("Trade-off: exposure against p95 latency (95% CIs)")
     ax.set_xlim(left=0.0)
     ax.set_ylim(bottom=0.0)
-    if designs:
-        ax.legend(loc="upper right", frameon=False)
-    return ax
+    return ax  # no legend: every point is labelled with its design
