@@ -273,7 +273,9 @@ result.compromises.pivot_table(index="control", values=["reachable_score", "dwel
 #
 # A report is a build product of the scenario: `collect` simulates and evaluates it and gathers every table
 # and figure's data; `render_report` renders every file in memory; `write_files` writes them atomically
-# (only changed files are rewritten). The CLI's `workbench report` runs the same three steps.
+# (only changed files are rewritten). The CLI's `workbench report` runs the same three steps. `collect`
+# runs its own simulation, from the scenario's `simulation.seed`, so its numbers match `result` above only
+# when `seed` is left at None.
 
 # %%
 data = report.collect(scenario, replications=replications, root=work)
