@@ -130,3 +130,17 @@ def test_validate_checks_the_cedar_policy_files_a_scenario_references(
     assert run(["validate", str(scenario)]) == 3
     err = capsys.readouterr().err
     assert f"{tmp_path / 'bad.cedar'}:2:" in err and "[cedar-syntax]" in err
+
+
+def test_public_validate_compiles_policies_like_the_cli(tmp_path: Path) -> None:
+    import workbench as wb
+
+    (tmp_path / "bad.cedar").write_text("permit (principal, action, resource) when { context.nope };\n")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "schema_version: 1\nname: s\nas_of: 2026-01-01\nagents: [{id: a}]\n"
+        "controls:\n  - kind: cedar\n    policy: bad.cedar\n"
+    )
+    with pytest.raises(wb.ScenarioError, match="bad.cedar:1:"):
+        wb.validate(scenario)
+    assert repr(wb.validate(SUPPORT)).startswith("Scenario(name='customer-support', agents=1")

@@ -3,11 +3,11 @@ evidence to governance.
 
 The curated public API, for notebooks and scripts (`import workbench as wb`):
 
-- scenarios: `load_scenario`, `parse_scenario`, `Scenario`;
+- scenarios: `load_scenario`, `parse_scenario`, `validate` (load and compile policies), `Scenario`;
 - static analysis: `build_graph`, `compile_access`, `blast_radius`, `blast_radius_records`, `attack_paths`,
   `who_can_reach`, `explain`;
 - simulation: `simulate` (-> `SimulationResult` with `.summary()`, `.compare()`, `.state_at()`), `compare`;
-- findings and governance: `evaluate`, `capability_map`, `iga_answers`, `load_catalog`.
+- findings and governance: `evaluate`, `capability_map(s)`, `iga_answers`, `iga_report`, `load_catalog`.
 
 Layers live in sub-packages (model, graph, policy, sim, analysis, findings, report) and import one way
 only. Names are imported on first use so `import workbench` stays light.
@@ -23,7 +23,7 @@ from workbench.errors import ScenarioError, WorkbenchError
 if TYPE_CHECKING:
     from workbench.analysis import SimulationResult, compare, simulate
     from workbench.findings import evaluate
-    from workbench.findings.governance import capability_map, iga_answers
+    from workbench.findings.governance import capability_map, capability_maps, iga_answers, iga_report
     from workbench.frameworks import load_catalog
     from workbench.graph import (
         attack_paths,
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         who_can_reach,
     )
     from workbench.model import Scenario, load_scenario, parse_scenario
+    from workbench.policy.check import validate
 
 __version__ = "0.1.0"
 
@@ -54,6 +55,9 @@ _HOME: dict[str, str] = {
     "simulate": "workbench.analysis",
     "evaluate": "workbench.findings",
     "capability_map": "workbench.findings.governance",
+    "capability_maps": "workbench.findings.governance",
+    "iga_report": "workbench.findings.governance",
+    "validate": "workbench.policy.check",
     "iga_answers": "workbench.findings.governance",
     "load_catalog": "workbench.frameworks",
 }
@@ -69,15 +73,18 @@ __all__ = [
     "blast_radius_records",
     "build_graph",
     "capability_map",
+    "capability_maps",
     "compare",
     "compile_access",
     "evaluate",
     "explain",
     "iga_answers",
+    "iga_report",
     "load_catalog",
     "load_scenario",
     "parse_scenario",
     "simulate",
+    "validate",
     "who_can_reach",
 ]
 

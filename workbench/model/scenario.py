@@ -239,6 +239,12 @@ class Scenario(StrictModel):
             raise KeyError(agent_id)
         return item
 
+    def __repr__(self) -> str:
+        return (
+            f"Scenario(name={self.name!r}, agents={len(self.agents)}, tools={len(self.tools)}, "
+            f"datasets={len(self.datasets)}, secrets={len(self.secrets)}, controls={self.control_labels!r})"
+        )
+
     def _repr_html_(self) -> str:
         from workbench.model.display import scenario_html
 

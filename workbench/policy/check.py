@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from workbench.errors import PolicyError, Problem
-from workbench.model import Scenario
+from workbench.model import Scenario, load_scenario
 from workbench.policy.factory import build_design
 
-__all__ = ["check_policies"]
+__all__ = ["check_policies", "validate"]
 
 
 def check_policies(scenario: Scenario) -> None:
@@ -21,3 +23,10 @@ def check_policies(scenario: Scenario) -> None:
             problems.extend(error.problems)
     if problems:
         raise PolicyError(problems)
+
+
+def validate(path: str | Path) -> Scenario:
+    """Load a scenario file and compile its policies: everything `workbench validate` checks, in one call."""
+    scenario = load_scenario(path)
+    check_policies(scenario)
+    return scenario
