@@ -6,8 +6,7 @@ A figure is drawn only when there is data for it; which ones were drawn decides 
 from __future__ import annotations
 
 from collections.abc import Callable
-
-from matplotlib.axes import Axes
+from typing import TYPE_CHECKING
 
 from workbench.report.data import ReportData
 from workbench.report.metrics import EXPOSURE, LATENCY_P95
@@ -21,6 +20,9 @@ from workbench.viz import (
     plot_tradeoff,
     report_style,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes  # for types only: everything matplotlib does happens in workbench.viz
 
 __all__ = ["render_figures"]
 

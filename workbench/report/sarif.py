@@ -32,6 +32,8 @@ _LEVEL: dict[Severity, str] = {
 def _artifact(location: Location) -> dict[str, Any]:
     if location.uri.startswith("<"):  # a scenario built in memory has no file to point at
         return {"uri": quote(location.uri, safe="")}
+    if location.uri.startswith("/"):  # outside the root: an absolute file URI, no base
+        return {"uri": "file://" + quote(location.uri, safe="/")}
     return {"uri": quote(location.uri, safe="/"), "uriBaseId": URI_BASE_ID}
 
 

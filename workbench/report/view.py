@@ -67,7 +67,8 @@ FIGURES: tuple[FigureSpec, ...] = (
         "exposure-over-time",
         "Exposure over time",
         "Cumulative exposure (weighted permissions an attacker holds, integrated over time), mean over "
-        "replications: steep segments are compromises left open.",
+        "replications, each compromise's exposure spread evenly over its dwell: steep segments are "
+        "compromises left open.",
     ),
     FigureSpec(
         "latency",
