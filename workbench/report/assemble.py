@@ -155,6 +155,8 @@ def _finding(
     locator: _Locator,
     refs_cache: dict[tuple[FrameworkRef, ...], tuple[FrameworkRefView, ...]],
 ) -> FindingView:
+    if finding.refs not in refs_cache:  # most findings of a rule share its refs: look them up once
+        refs_cache[finding.refs] = _ref_views(catalog, finding.refs)
     suppression = None
     if finding.suppression is not None:
         accepted = finding.suppression
@@ -176,7 +178,7 @@ def _finding(
         evidence=tuple(finding.evidence.items()),
         path=_hops(graph, finding.path, locator),
         remediation=finding.remediation,
-        refs=refs_cache.get(finding.refs) or refs_cache.setdefault(finding.refs, _ref_views(catalog, finding.refs)),
+        refs=refs_cache[finding.refs],
         suppression=suppression,
     )
 
