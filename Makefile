@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 report: $(STAMP)
-	$(BIN)/workbench report $(SCENARIOS) --out reports/
+	$(BIN)/workbench report $(SCENARIOS) --out reports/ --jobs 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check workbench tests benchmarks
