@@ -84,6 +84,7 @@ def run(
     min_chunk_s: float = 1.0,
 ) -> list[dict[str, Any]]:
     """All sweep rows; raises AssertionError if any back-end's frame differs from the serial one."""
+    import dask
     from distributed import Client, LocalCluster
 
     grid = dict(grid) if grid is not None else {"token_ttl": ["5m", "15m", "1h"]}
@@ -103,6 +104,7 @@ def run(
     pool_s, pooled = _timed(lambda: sweep(loaded, workers=workers, chunk_size=chunk, **common))
     cold_s, cold = _timed(lambda: sweep(loaded, local_cluster=workers, chunk_size=chunk, **common))
     with (
+        dask.config.set({"distributed.worker.profile.enabled": False}),  # as sweep(local_cluster=...) does
         LocalCluster(
             n_workers=workers,
             threads_per_worker=1,

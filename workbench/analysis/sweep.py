@@ -12,7 +12,8 @@ unchanged.
 
 Work ships in chunks (one grid point, one design, a block of replications) so per-task overhead stays small.
 The scenario goes to each worker once, as a plain dict: through the process pool's initializer, or scattered
-to every dask worker.
+to every dask worker. Clusters a sweep starts itself run without dask's statistical profiler; on clusters
+you start, setting `distributed.worker.profile.enabled: false` saves the same 5-10%.
 """
 
 from __future__ import annotations
@@ -83,6 +84,9 @@ _FIXED_PATHS: dict[DataPath, str] = {
 }
 _RETRIES = 1
 """Times a failed chunk is run again before the sweep gives up: enough for a lost worker, not for a bug."""
+_QUIET_WORKERS = {"distributed.worker.profile.enabled": False}
+"""Dask config for the clusters a sweep starts: the statistical profiler walks the deep generator stacks of
+SimPy processes every few milliseconds, which costs 5-10% of a pure-Python simulation."""
 _CONNECT_TIMEOUT = "20s"
 """How long to try reaching a dask scheduler before saying it cannot be reached."""
 
@@ -494,10 +498,12 @@ def _dask_client(client: Client | None, scheduler: str | None, local_cluster: in
         return
     import logging
 
+    import dask
     from distributed import Client, LocalCluster
 
     if local_cluster is not None:
         with (
+            dask.config.set(_QUIET_WORKERS),  # read once, when the workers start
             LocalCluster(
                 n_workers=local_cluster,
                 threads_per_worker=1,  # the simulation is pure Python: processes, not threads, give parallelism
