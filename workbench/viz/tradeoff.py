@@ -39,12 +39,21 @@ def plot_tradeoff(
             [x.mean], [y.mean],
             xerr=[[max(x.mean - x.low, 0.0)], [max(x.high - x.mean, 0.0)]],
             yerr=[[max(y.mean - y.low, 0.0)], [max(y.high - y.mean, 0.0)]],
-            fmt="o", color=colours[design], capsize=3,
+            fmt="o", color=colours[design], capsize=3, label=design,
         )  # fmt: skip
-        ax.annotate(design, (x.mean, y.mean), xytext=(6, 4), textcoords="offset points", fontsize=8)
     ax.set_xlabel("p95 task latency (s)")
     ax.set_ylabel(f"exposure per run ({exposure_unit})")
     ax.set_title("Trade-off: exposure against p95 latency (95% CIs)")
-    ax.set_xlim(left=0.0)
+    means = [latency_p95_s[d].mean for d in designs if latency_p95_s[d].mean > 0]
+    if means and max(means) > 10 * min(means):
+        # Designs often differ by orders of magnitude in latency (seconds vs a human queue): a linear axis
+        # would pile the fast ones on top of each other.
+        ax.set_xscale("log")
+        ax.set_xlabel("p95 task latency (s, log scale)")
+    else:
+        ax.set_xlim(left=0.0)
     ax.set_ylim(bottom=0.0)
-    return ax  # no legend: every point is labelled with its design
+    if designs:
+        # A legend, not text beside each point: designs with similar numbers would print over each other.
+        ax.legend(loc="best", fontsize=8, frameon=False)
+    return ax
