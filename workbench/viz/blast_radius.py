@@ -43,5 +43,5 @@ def plot_blast_radius(
     ax.set_title(title)
     ax.grid(axis="y", visible=False)
     if designs:
-        ax.legend(loc="lower right", frameon=False)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)  # beside, never over bars
     return ax
