@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import os
@@ -14,7 +15,6 @@ import pytest
 import typer
 from test_sim_support import tiny
 
-import workbench.analysis.sweep as sweep_module
 from workbench.analysis import ID_COLUMNS, simulate
 from workbench.analysis.sweep import (
     POINT_COLUMN,
@@ -35,6 +35,8 @@ from workbench.model import Scenario, load_scenario
 from workbench.sim import RUN_METRICS
 
 REPO = Path(__file__).resolve().parents[1]
+# The module itself, not the package's `sweep` (the function, once workbench.analysis exports it).
+sweep_module = importlib.import_module("workbench.analysis.sweep")
 
 
 def busy() -> Scenario:
@@ -372,6 +374,11 @@ def test_progress_only_on_a_terminal_outside_ci(monkeypatch):
     monkeypatch.setattr("sys.stderr.isatty", lambda: False, raising=False)
     monkeypatch.delenv("CI", raising=False)
     assert not sweep_module._show_progress()
+
+
+def test_a_progress_bar_changes_nothing(serial):
+    shown = sweep(busy(), GRID, replications=4, seed=3, workers=1, progress=True)
+    pd.testing.assert_frame_equal(shown, serial)
 
 
 def test_no_progress_output_when_piped(capsys):

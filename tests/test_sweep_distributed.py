@@ -5,6 +5,7 @@ Everything listens on loopback only, is bounded by timeouts, and is shut down by
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -131,6 +132,6 @@ def test_scheduler_from_the_environment(scheduler_address, serial, monkeypatch):
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(monkeypatch):
-    monkeypatch.setattr("workbench.analysis.sweep._CONNECT_TIMEOUT", "2s")
+    monkeypatch.setattr(importlib.import_module("workbench.analysis.sweep"), "_CONNECT_TIMEOUT", "2s")
     with pytest.raises(SweepError, match=r"cannot reach the dask scheduler at tcp://127\.0\.0\.1:9"):
         sweep(busy(), {}, replications=1, scheduler="tcp://127.0.0.1:9")

@@ -607,11 +607,13 @@ def sweep(
     pool_size = workers if workers is not None else (local_cluster or os.cpu_count() or 1)
     if pool_size < 1:
         raise SweepParameterError([f"workers: need at least 1, got {pool_size}"])
+    if chunk_size is not None and chunk_size < 1:
+        raise SweepParameterError([f"chunk_size: need at least 1, got {chunk_size}"])
     units = len(built.points) * len(labels)
-    size = chunk_size if chunk_size is not None else _auto_chunk_size(units, n, pool_size)
-    if size < 1:
-        raise SweepParameterError([f"chunk_size: need at least 1, got {size}"])
-    chunks = _plan(len(built.points), labels, n, size)
+
+    def plan(workers: int) -> list[_Chunk]:
+        size = chunk_size if chunk_size is not None else _auto_chunk_size(units, n, workers)
+        return _plan(len(built.points), labels, n, size)
 
     def fail(chunk: _Chunk, reason: str) -> SweepTaskError:
         params = dict(zip(built.parameters, built.points[chunk.point], strict=True))
@@ -632,11 +634,14 @@ def sweep(
     with _progress(show, total, title) as tally:
         if use_dask:
             with _dask_client(client, scheduler, local_cluster) as active:
-                results = _run_dask(active, payload, chunks, tally, fail)
-        elif pool_size == 1 or len(chunks) == 1:
-            results = _run_serial(payload, chunks, tally, fail)
+                threads = sum(active.nthreads().values()) or pool_size  # the cluster's size, once connected
+                results = _run_dask(active, payload, plan(threads), tally, fail)
         else:
-            results = _run_pool(payload, chunks, pool_size, tally, fail)
+            chunks = plan(pool_size)
+            if pool_size == 1 or len(chunks) == 1:
+                results = _run_serial(payload, chunks, tally, fail)
+            else:
+                results = _run_pool(payload, chunks, pool_size, tally, fail)
     return _frame(built, labels, [row for rows in results for row in rows])
 
 

@@ -43,7 +43,9 @@ def sweep(
             "approvers (every pool's size), token_ttl (every JIT/Cedar design), step_up_at (every RBAC step-up)."
         ),
     ),
-    replications: int | None = typer.Option(None, "--replications", "-r", min=1, help="Replications per run."),
+    replications: int | None = typer.Option(
+        None, "--replications", "-r", min=1, help="Replications per grid point and design."
+    ),
     seed: int | None = typer.Option(None, "--seed", "-s", min=0, help="Root seed (default: the scenario's)."),
     controls: str | None = typer.Option(None, "--controls", "-c", help="Comma-separated design names (default: all)."),
     scheduler: str | None = typer.Option(
