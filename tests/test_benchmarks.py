@@ -87,7 +87,7 @@ def test_sweep_benchmark_rows():
         "sweep_3_replications_1_worker",
         "sweep_3_replications_2_workers_speedup",
         "sweep_3_replications_dask_local_cluster_2_vs_process_pool_2",
-        "sweep_3_replications_dask_running_cluster_2_vs_process_pool_2",
+        "sweep_3_replications_dask_local_cluster_2_cold_start_vs_process_pool_2",
     }
     speedup = by_name["sweep_3_replications_2_workers_speedup"]
     assert speedup["target"] == "ratio >= 1.7" and speedup["met"] in (True, False)
