@@ -6,7 +6,8 @@ The curated public API, for notebooks and scripts (`import workbench as wb`):
 - scenarios: `load_scenario`, `parse_scenario`, `validate` (load and compile policies), `Scenario`;
 - static analysis: `build_graph`, `compile_access`, `blast_radius`, `blast_radius_records`, `attack_paths`,
   `who_can_reach`, `explain`;
-- simulation: `simulate` (-> `SimulationResult` with `.summary()`, `.compare()`, `.state_at()`), `compare`;
+- simulation: `simulate` (-> `SimulationResult` with `.summary()`, `.compare()`, `.state_at()`), `compare`,
+  `sweep` (grids of parameters on a process pool or dask) and `pareto_frontier`;
 - findings and governance: `evaluate`, `capability_map(s)`, `iga_answers`, `iga_report`, `load_catalog`.
 
 Layers live in sub-packages (model, graph, policy, sim, analysis, findings, report) and import one way
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from workbench.errors import ScenarioError, WorkbenchError
 
 if TYPE_CHECKING:
-    from workbench.analysis import SimulationResult, compare, simulate
+    from workbench.analysis import SimulationResult, compare, pareto_frontier, simulate, sweep
     from workbench.findings import evaluate
     from workbench.findings.governance import capability_map, capability_maps, iga_answers, iga_report
     from workbench.frameworks import load_catalog
@@ -53,6 +54,8 @@ _HOME: dict[str, str] = {
     "SimulationResult": "workbench.analysis",
     "compare": "workbench.analysis",
     "simulate": "workbench.analysis",
+    "sweep": "workbench.analysis",
+    "pareto_frontier": "workbench.analysis",
     "evaluate": "workbench.findings",
     "capability_map": "workbench.findings.governance",
     "capability_maps": "workbench.findings.governance",
@@ -82,8 +85,10 @@ __all__ = [
     "iga_report",
     "load_catalog",
     "load_scenario",
+    "pareto_frontier",
     "parse_scenario",
     "simulate",
+    "sweep",
     "validate",
     "who_can_reach",
 ]

@@ -19,6 +19,7 @@ from workbench.analysis.frames import (
 )
 from workbench.analysis.result import HEADLINE_METRICS, SimulationResult, state_at
 from workbench.analysis.simulate import replication_seeds, simulate
+from workbench.analysis.sweep import SweepError, pareto_frontier, sweep, sweep_summary
 from workbench.sim.engine import run_replication
 
 __all__ = [
@@ -34,10 +35,12 @@ __all__ = [
     "AgentState",
     "Holding",
     "SimulationResult",
+    "SweepError",
     "compare",
     "compromises_frame",
     "events_frame",
     "mean_ci",
+    "pareto_frontier",
     "privileges_frame",
     "replication_seeds",
     "run_replication",
@@ -45,5 +48,7 @@ __all__ = [
     "services_frame",
     "simulate",
     "state_at",
+    "sweep",
+    "sweep_summary",
     "tasks_frame",
 ]

@@ -12,7 +12,7 @@ import traceback
 
 import typer
 
-from workbench.cli import graph_commands, model_commands, report_commands, simulate_commands
+from workbench.cli import graph_commands, model_commands, report_commands, simulate_commands, sweep_commands
 from workbench.cli._shell import ExitCode, click_exceptions, stderr
 from workbench.errors import ScenarioError, WorkbenchError
 
@@ -29,6 +29,7 @@ model_commands.register(app)
 graph_commands.register(app)
 simulate_commands.register(app)
 report_commands.register(app)
+sweep_commands.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
