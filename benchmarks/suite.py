@@ -3,7 +3,8 @@
 Each group is a module with `run() -> list[dict]` returning rows {name, value, unit, baseline, ratio} and,
 optionally, `target` and `note`. The suite adds what a row lacks: the target from `TARGETS` (the goals the
 group documents) and `met`. A group whose module is absent is reported as skipped, one that raises as failed;
-neither stops the others.
+neither stops the others. Each group runs in a process of its own, so no group inherits another's memory
+(a child's peak RSS starts from its parent's), imports or warm caches.
 
 A target is a short expression on one field of the row: `"ratio >= 1.7"` or `"value <= 20 s"`. Timings are
 judged on ratios against a baseline measured in the same run wherever one exists, since this machine is shared
@@ -18,7 +19,9 @@ import importlib.util
 import json
 import math
 import re
+import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -28,7 +31,8 @@ from typing import Any
 
 __all__ = ["GROUPS", "RESULTS", "ROW_KEYS", "TARGETS", "Target", "format_table", "main", "normalise", "run_suite"]
 
-RESULTS = Path(__file__).resolve().parent / "results.json"
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results.json"
 """Where `python -m benchmarks` writes its rows."""
 
 ROW_KEYS: tuple[str, ...] = ("name", "value", "unit", "baseline", "ratio", "target", "met", "note")
@@ -105,24 +109,50 @@ def _skipped(group: str, reason: str) -> dict[str, Any]:
 def run_group(
     group: str, runner: Callable[[], list[dict[str, Any]]] | None = None
 ) -> tuple[list[dict[str, Any]], bool]:
-    """Rows of one group and whether it ran; absent modules are skipped, errors reported in a row."""
-    if runner is None:
-        module_name = f"benchmarks.{group}"
-        if importlib.util.find_spec(module_name) is None:
-            return [_skipped(group, f"benchmarks/{group}.py is not there yet")], True
+    """Rows of one group and whether it ran: `runner` in this process, else the module's `run()` in a child."""
+    if runner is not None:
         try:
-            module = importlib.import_module(module_name)
+            rows = runner()
         except Exception as error:
-            return [normalise({"name": group, "note": f"failed to import: {type(error).__name__}: {error}"})], False
-        runner = getattr(module, "run", None)
-        if runner is None:
-            return [_skipped(group, f"benchmarks/{group}.py has no run()")], True
+            traceback.print_exc()
+            return [_failed(group, f"{type(error).__name__}: {error}")], False
+        return [normalise(row) for row in rows], True
+    if importlib.util.find_spec(f"benchmarks.{group}") is None:
+        return [_skipped(group, f"benchmarks/{group}.py is not there yet")], True
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "rows.json"
+        command = [sys.executable, "-m", "benchmarks.suite", "--child", group, str(report)]
+        code = subprocess.run(command, cwd=ROOT, check=False).returncode
+        outcome = json.loads(report.read_text()) if report.is_file() else {}
+    if "rows" in outcome:
+        return [normalise(row) for row in outcome["rows"]], True
+    if "skipped" in outcome:
+        return [_skipped(group, outcome["skipped"])], True
+    return [_failed(group, outcome.get("error", f"its process exited with status {code} before reporting"))], False
+
+
+def _failed(group: str, reason: str) -> dict[str, Any]:
+    return normalise({"name": group, "note": f"failed: {reason}"})
+
+
+def _child(group: str, report: str) -> int:
+    """In the group's own process: import it, run it, leave {rows} or {skipped} or {error} in `report`."""
+    outcome: dict[str, Any]
     try:
-        rows = runner()
+        runner = getattr(importlib.import_module(f"benchmarks.{group}"), "run", None)
+        outcome = {"rows": runner()} if runner is not None else {"skipped": f"benchmarks/{group}.py has no run()"}
     except Exception as error:
         traceback.print_exc()
-        return [normalise({"name": group, "note": f"failed: {type(error).__name__}: {error}"})], False
-    return [normalise(row) for row in rows], True
+        outcome = {"error": f"{type(error).__name__}: {error}"}
+    Path(report).write_text(json.dumps(outcome, default=_plain_number), encoding="utf-8")
+    return 1 if "error" in outcome else 0
+
+
+def _plain_number(value: Any) -> Any:
+    """numpy scalars in a group's rows, as JSON numbers."""
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def run_suite(
@@ -208,4 +238,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":  # run_group's own call, one group per process
+        sys.exit(_child(sys.argv[2], sys.argv[3]))
     sys.exit(main())

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import math
+import sys
+import types
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from benchmarks import report as report_bench
 from benchmarks import sweep as sweep_bench
-from benchmarks.suite import ROW_KEYS, Target, format_table, main, normalise, run_suite
+from benchmarks.suite import ROW_KEYS, Target, _child, format_table, main, normalise, run_suite
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -66,6 +69,29 @@ def test_suite_skips_absent_groups_reports_failures_and_writes_json(tmp_path):
     assert table.splitlines()[0].startswith("benchmark")
     assert "met" in table and "skipped" in table
     assert any("# fine" in line for line in echoed)
+
+
+@pytest.mark.parametrize(
+    ("run", "outcome", "status"),
+    [
+        (
+            lambda: [{"name": "n", "value": np.float64(1.5), "unit": "s"}],
+            {"rows": [{"name": "n", "value": 1.5, "unit": "s"}]},
+            0,
+        ),
+        (None, {"skipped": "benchmarks/fake_group.py has no run()"}, 0),
+        (lambda: 1 / 0, {"error": "ZeroDivisionError: division by zero"}, 1),
+    ],
+    ids=["rows", "no run", "raises"],
+)
+def test_a_group_process_reports_rows_skips_and_errors(tmp_path, monkeypatch, run, outcome, status):
+    module = types.ModuleType("benchmarks.fake_group")
+    if run is not None:
+        module.run = run  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "benchmarks.fake_group", module)
+    report = tmp_path / "rows.json"
+    assert _child("fake_group", str(report)) == status
+    assert json.loads(report.read_text()) == outcome
 
 
 def test_unknown_group_is_a_usage_error(capsys):
