@@ -571,6 +571,8 @@ def sweep(
     `DASK_SCHEDULER_ADDRESS` is set, on that scheduler; otherwise on a pool of `workers` spawned processes
     (default: one per CPU; `workers=1` runs in this process). `chunk_size` is the number of replications
     per task (default: about eight tasks per worker). The result is the same wherever and however it runs.
+    Workers read Cedar policy files from the scenario's folder, so remote workers need it at the same path.
+    `progress` shows a bar on stderr; by default only at a terminal and never when `CI` is set.
 
     Columns: `point`, one per grid key (values as validated: durations in seconds), `scenario`, `control`,
     `replication`, `seed` (the root seed, as in `simulate`), `kind`, then every metric of `RUN_METRICS`.
