@@ -106,6 +106,7 @@ def test_sweep_benchmark_rows():
         replications=3,
         grid={"simulation.horizon": ["1h"], "token_ttl": ["5m", "1h"]},
         min_chunk_s=0.01,
+        repeats=1,
     )
     by_name = {row["name"]: normalise(row) for row in rows}
     assert set(by_name) == {
