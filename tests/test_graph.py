@@ -462,3 +462,19 @@ def test_scoring_can_be_imported_without_networkx_or_numpy() -> None:
     code = "import sys, workbench.graph.scoring; print('networkx' in sys.modules, 'numpy' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_without_tool_conduits_each_identity_keeps_only_what_it_holds_itself() -> None:
+    s = scenario(
+        agents=[{"id": "bot", "tools": ["crm-mcp"], "roles": ["reader"]}],
+        tools=[{"id": "crm-mcp", "accesses": [{"resource": "crm", "actions": ["write"]}], "credential": "crm-key"}],
+        datasets=DATASETS,
+        secrets=[{"id": "crm-key", "grants": [perm("delete", "crm")]}],
+        roles=[{"id": "reader", "permissions": [perm("read", "crm")]}],
+    )
+    full, own = compile_access(s), compile_access(s, tool_conduits=False)
+    assert full.effective_permissions("bot") == {("execute", "crm-mcp"), ("read", "crm"), ("write", "crm")}
+    assert own.effective_permissions("bot") == {("execute", "crm-mcp"), ("read", "crm")}
+    assert (full.tool_conduits, own.tool_conduits) == (True, False)
+    # A compromised tool still wields its own key, but no longer its conduit.
+    assert own.compromise_permissions("crm-mcp") == {("delete", "crm")}

@@ -63,8 +63,10 @@ class AccessIndex:
     tools are answered as compromises (what a leak or a takeover exercises under standing access).
     """
 
-    def __init__(self, scenario: Scenario) -> None:
-        compiled = _Compiler(scenario)
+    def __init__(self, scenario: Scenario, *, tool_conduits: bool = True) -> None:
+        compiled = _Compiler(scenario, tool_conduits=tool_conduits)
+        self.tool_conduits: bool = tool_conduits
+        """False if tools were compiled as reaching nothing for their callers (see `compile_access`)."""
         self.scenario_name: str = scenario.name
         self.resources: tuple[str, ...] = compiled.resources
         """Datasets, secrets and tools in scenario order: byte `i` of a bitset is `resources[i]`."""
@@ -308,9 +310,14 @@ class AccessIndex:
         return _carriers(bits & self._carrier_mask, self._carrier_node)
 
 
-def compile_access(scenario: Scenario) -> AccessIndex:
-    """Compile a scenario's access into an `AccessIndex` (linear in the size of the scenario)."""
-    return AccessIndex(scenario)
+def compile_access(scenario: Scenario, *, tool_conduits: bool = True) -> AccessIndex:
+    """Compile a scenario's access into an `AccessIndex` (linear in the size of the scenario).
+
+    With `tool_conduits=False`, calling a tool reaches nothing: every identity keeps only what it holds
+    itself, not what tools do for it with their own credentials (the confused-deputy question is the
+    difference). A compromised tool then still wields its own credential and account.
+    """
+    return AccessIndex(scenario, tool_conduits=tool_conduits)
 
 
 def _structural_kind(source: str, target: str) -> EdgeKind:
@@ -341,7 +348,7 @@ def _carriers(bits: int, carrier_node: dict[int, int]) -> list[int]:
 class _Compiler:
     """Integer adjacency of the access-carrying graph, straight from the scenario (no networkx)."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, *, tool_conduits: bool = True) -> None:
         self.resources = scenario_resources(scenario)
         self.position = {resource: i for i, resource in enumerate(self.resources)}
         width = len(self.resources)
@@ -408,6 +415,7 @@ class _Compiler:
                 own = self._pair_bits(
                     (action, access.resource) for access in item.accesses for action in access.actions
                 )
+                own = own if tool_conduits else 0
                 self._set(item.id, own, self._carriers(own))
                 roots = [self.node[item.id]]
                 roots += [self._ref(item.credential)] if item.credential else []
