@@ -1,16 +1,21 @@
 """What each identity can exercise, and through which edges: the access questions the rules ask.
 
 Effective permissions and the shortest route explaining each come from the graph layer's compiled index
-(`workbench.graph.compile_access`), so findings, blast radius and the simulation agree on who holds what.
-`ScenarioAccess` adds what the index does not offer: access *without* tool conduits (for confused deputies)
-and every distinct route to a permission (for the capability map). It walks the same semantics
-(docs/architecture.md, "Access semantics"); a test checks that both agree on every shipped scenario.
+(`workbench.graph.compile_access`), so findings, blast radius and the simulation agree on who holds what;
+access *without* tool conduits (for confused deputies) comes from the same compiler with tools reaching
+nothing for their callers. Rules ask for both as bitsets (`AccessView.bits`, `AccessView.own_bits`) and
+derive what they report by bit operations, so evaluating an organisation stays linear in its size.
+
+`ScenarioAccess` adds what the index does not offer: every distinct route to a permission (for the
+capability map). It walks the same semantics (docs/architecture.md, "Access semantics"); a test checks that
+it agrees with the index on every shipped scenario and on generated organisations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from workbench.graph.index import AccessIndex, compile_access
 from workbench.graph.permissions import Pair, delegation_live, expand_permissions, scenario_resources
@@ -141,33 +146,54 @@ class ScenarioAccess:
 
 @dataclass
 class AccessView:
-    """The access questions rules ask: the graph index for what is held, `ScenarioAccess` for how."""
+    """The access questions rules ask: the graph index for what is held, `ScenarioAccess` for how.
+
+    Everything is computed at most once per view (one view per evaluation): the index without tool
+    conduits, each tool's conduit, each permission's weight and each explained route.
+    """
 
     scenario: Scenario
     index: AccessIndex
     local: ScenarioAccess = field(init=False, repr=False)
     _position: dict[str, int] = field(init=False, repr=False)
+    _bit: dict[Pair, int] = field(init=False, repr=False)
+    _weights: dict[Pair, float] = field(default_factory=dict, init=False, repr=False)
+    _routes: dict[tuple[str, Pair], Route] = field(default_factory=dict, init=False, repr=False)
+    _conduits: dict[str, int] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.local = ScenarioAccess(self.scenario)
-        self._position = {rid: i for i, rid in enumerate(scenario_resources(self.scenario))}
+        self._position = {rid: i for i, rid in enumerate(self.index.resources)}
+        every = [(action, resource) for resource in self.index.resources for action in ACTIONS]
+        self._bit = {pair: self.index.bits_of((pair,)) for pair in every}
 
     @classmethod
     def of(cls, scenario: Scenario, index: AccessIndex | None = None) -> AccessView:
         """The view of `scenario`, compiling the graph index unless one is given."""
         return cls(scenario, compile_access(scenario) if index is None else index)
 
+    @cached_property
+    def own_index(self) -> AccessIndex:
+        """The index compiled with tools reaching nothing for their callers: what identities hold themselves."""
+        return compile_access(self.scenario, tool_conduits=False)
+
+    # -- as sets of pairs ---------------------------------------------------------------------------------
+
     def effective(self, identity: str) -> frozenset[Pair]:
         """Everything an agent, human or service account can exercise."""
         return self.index.effective_permissions(identity)
 
     def explain(self, identity: str, pair: Pair) -> Route:
-        """A shortest route carrying `pair` to `identity`; () if it does not hold it."""
-        return tuple(self.index.explain(identity, pair[0], pair[1]) or ())
+        """A shortest route carrying `pair` to `identity`; () if it does not hold it (memoised)."""
+        key = (identity, pair)
+        route = self._routes.get(key)
+        if route is None:
+            route = self._routes[key] = tuple(self.index.explain(identity, pair[0], pair[1]) or ())
+        return route
 
     def direct(self, identity: str) -> frozenset[Pair]:
         """What `identity` can exercise without borrowing a tool's credential."""
-        return self.local.direct(identity)
+        return self.own_index.effective_permissions(identity)
 
     def routes(self, identity: str, pair: Pair) -> tuple[Route, ...]:
         """Every distinct route (by carrier) of `pair` to `identity`."""
@@ -181,9 +207,51 @@ class AccessView:
         """What a tool reaches with its own credential when called."""
         return self.local.conduit(tool_id)
 
+    # -- as bitsets (the index's layout: one byte per resource, one bit per action) -----------------------
+
+    def bits(self, identity: str) -> int:
+        """`effective(identity)` as a bitset."""
+        return self.index.bits(identity)
+
+    def own_bits(self, identity: str) -> int:
+        """`direct(identity)` as a bitset."""
+        return self.own_index.bits(identity)
+
+    def conduit_bits(self, tool_id: str) -> int:
+        """`conduit(tool_id)` as a bitset."""
+        bits = self._conduits.get(tool_id)
+        if bits is None:
+            bits = self._conduits[tool_id] = self.bits_of(self.conduit(tool_id))
+        return bits
+
+    def bits_of(self, pairs: Iterable[Pair]) -> int:
+        """Bitset of `pairs`; a pair on no resource of the scenario is left out (nobody can hold it)."""
+        bit = self._bit
+        bits = 0
+        for pair in pairs:
+            bits |= bit.get(pair, 0)
+        return bits
+
+    def pairs(self, bits: int) -> list[Pair]:
+        """The pairs of a bitset in scenario order (as `sorted` orders them)."""
+        return self.index.pairs(bits)
+
+    def mask(self, keep: Callable[[str, str], bool]) -> int:
+        """Bitset of every (action, resource) pair of the scenario for which `keep(action, resource)` holds."""
+        return self.bits_of(pair for pair in self._bit if keep(*pair))
+
+    # -- weights and order --------------------------------------------------------------------------------
+
     def weight(self, pair: Pair) -> float:
         """Score of one permission (sensitivity × value × action weight; tools weigh 0)."""
-        return permission_weight(self.scenario, pair[0], pair[1])
+        weight = self._weights.get(pair)
+        if weight is None:
+            weight = self._weights[pair] = permission_weight(self.scenario, pair[0], pair[1])
+        return weight
+
+    def total_weight(self, pairs: Iterable[Pair]) -> float:
+        """Sum of the weights of `pairs`, added in the order given (so the float is the same every run)."""
+        return sum(self.weight(pair) for pair in pairs)
 
     def risk(self, pair: Pair) -> RiskLevel:
         """Risk level of exercising `pair` once."""

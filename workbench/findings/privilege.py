@@ -14,7 +14,7 @@ from workbench.findings.context import RuleContext, YamlPath
 from workbench.findings.finding import Finding
 from workbench.graph.permissions import delegation_live, expand_permissions, scenario_resources
 from workbench.graph.vocabulary import Hop
-from workbench.model import Agent, Dataset, Secret, ServiceAccount, Tool
+from workbench.model import Agent, Dataset, Secret, ServiceAccount
 
 __all__ = [
     "access_beyond_approval",
@@ -192,28 +192,33 @@ def widening_delegation(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def confused_deputy(ctx: RuleContext) -> Iterator[Finding]:
-    """WB111: through a tool acting with its own credential, the agent reaches what it is not itself granted."""
+    """WB111: through a tool acting with its own credential, the agent reaches what it is not itself granted.
+
+    Per agent, what it holds itself is one bitset (the index without tool conduits); what each tool borrows
+    for it is the tool's conduit minus that. Only reported findings get a route.
+    """
     access = ctx.access
+    tools = {tool.id: tool for tool in ctx.scenario.tools}
+    execute_tools = access.mask(lambda action, resource: action == "execute" and resource in tools)
     for agent in ctx.scenario.agents:
-        effective = access.effective(agent.id)
-        direct = access.direct(agent.id)
+        own = access.own_bits(agent.id)
         wired = list(agent.tools)
-        granted = [r for a, r in access.sorted(effective) if a == "execute" and r not in wired]
+        granted = [r for _a, r in access.pairs(access.bits(agent.id) & execute_tools) if r not in wired]
         for tool_id in wired + granted:
-            tool = ctx.scenario.by_id.get(tool_id)
-            if not isinstance(tool, Tool):
+            tool = tools.get(tool_id)
+            if tool is None:
                 continue
-            borrowed = access.sorted(set(access.conduit(tool_id)) - direct)
+            borrowed = access.pairs(access.conduit_bits(tool_id) & ~own)
             if not borrowed:
                 continue
             _action, resource = access.heaviest(borrowed)
             to_tool = access.explain(agent.id, ("execute", tool_id))
-            own = [f"credential '{tool.credential}'"] if tool.credential else []
-            own += [f"service account '{tool.runs_as}'"] if tool.runs_as else []
+            credentials = [f"credential '{tool.credential}'"] if tool.credential else []
+            credentials += [f"service account '{tool.runs_as}'"] if tool.runs_as else []
             evidence: dict[str, str | int | float | bool] = {
                 "borrowed": format_pairs(borrowed),
                 "borrowed_count": len(borrowed),
-                "borrowed_weight": sum(access.weight(p) for p in borrowed),
+                "borrowed_weight": access.total_weight(borrowed),
             }
             if tool.credential:
                 evidence["tool_credential"] = tool.credential
@@ -223,7 +228,7 @@ def confused_deputy(ctx: RuleContext) -> Iterator[Finding]:
                 "WB111",
                 agent.id,
                 f"Agent '{agent.id}' reaches {format_pairs(borrowed)} through tool '{tool_id}'"
-                + (f" (acting with its {' and '.join(own)})" if own else "")
+                + (f" (acting with its {' and '.join(credentials)})" if credentials else "")
                 + ", but is not granted this itself.",
                 key={"tool": tool_id},
                 evidence=evidence,
