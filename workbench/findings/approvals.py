@@ -8,6 +8,7 @@ not approving everything the CRM tool's service key can do.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from workbench.graph.permissions import Pair, expand_permissions, scenario_resources
 from workbench.model import Approval, Scenario
@@ -30,7 +31,11 @@ def live_approvals_of(scenario: Scenario, agent_id: str) -> list[Approval]:
     return [a for a in approvals_of(scenario, agent_id) if approval_live(a, as_of=scenario.as_of)]
 
 
-def covered_pairs(scenario: Scenario, approval: Approval) -> frozenset[Pair]:
-    """The pairs an approval covers: its scope, plus executing the tools it names."""
-    scope = expand_permissions(approval.scope, resources=scenario_resources(scenario))
+def covered_pairs(scenario: Scenario, approval: Approval, *, resources: Sequence[str] | None = None) -> frozenset[Pair]:
+    """The pairs an approval covers: its scope, plus executing the tools it names.
+
+    `resources` is `scenario_resources(scenario)`, if the caller already has it (it walks the whole scenario).
+    """
+    every = scenario_resources(scenario) if resources is None else resources
+    scope = expand_permissions(approval.scope, resources=every)
     return frozenset(scope) | {("execute", tool) for tool in approval.tools}

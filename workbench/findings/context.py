@@ -2,6 +2,10 @@
 
 A rule is a small function `(RuleContext) -> Iterable[Finding]`. It calls `ctx.finding(...)` so that title,
 default severity, remediation, framework refs, location and fingerprint are filled the same way for all.
+
+One context serves a whole evaluation, so what several rules (or every agent) ask is computed once here:
+the designs, the block list, each agent's task types and approvals, and what each approval covers. Rules
+loop over agents, so nothing they call per agent may scan the whole scenario.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ from typing import Any
 
 from workbench.errors import RuleError
 from workbench.findings.access import AccessView, Route
+from workbench.findings.approvals import approval_live, covered_pairs
 from workbench.findings.finding import EvidenceValue, Finding, Location, Severity, fingerprint
 from workbench.findings.rules import rule
 from workbench.frameworks import Catalog, FrameworkRef
-from workbench.model import Scenario, TaskType
+from workbench.model import Approval, Scenario, TaskType
 from workbench.policy.base import ControlDesign
 from workbench.policy.blocked import BlockList, block_list
 from workbench.policy.factory import build_designs
@@ -50,7 +55,38 @@ class RuleContext:
 
     def tasks_of(self, agent_id: str) -> list[TaskType]:
         """Task types the agent runs, in scenario order."""
-        return [task for task in self.scenario.workload.task_types if task.agent == agent_id]
+        return self._tasks_by_agent.get(agent_id, [])
+
+    def approvals_of(self, agent_id: str) -> list[Approval]:
+        """Every approval of the agent, live or not, in scenario order."""
+        return self._approvals_by_agent.get(agent_id, [])
+
+    def live_approvals_of(self, agent_id: str) -> list[Approval]:
+        """The agent's approvals that hold on the scenario's as_of date."""
+        return [a for a in self.approvals_of(agent_id) if approval_live(a, as_of=self.scenario.as_of)]
+
+    def covered_bits(self, approval: Approval) -> int:
+        """What an approval covers (`approvals.covered_pairs`), as a bitset of the access view."""
+        return self._covered[approval.id]
+
+    @cached_property
+    def _tasks_by_agent(self) -> dict[str, list[TaskType]]:
+        grouped: dict[str, list[TaskType]] = {}
+        for task in self.scenario.workload.task_types:
+            grouped.setdefault(task.agent, []).append(task)
+        return grouped
+
+    @cached_property
+    def _approvals_by_agent(self) -> dict[str, list[Approval]]:
+        grouped: dict[str, list[Approval]] = {}
+        for approval in self.scenario.approvals:
+            grouped.setdefault(approval.agent, []).append(approval)
+        return grouped
+
+    @cached_property
+    def _covered(self) -> dict[str, int]:
+        resources, bits_of = self.access.index.resources, self.access.bits_of
+        return {a.id: bits_of(covered_pairs(self.scenario, a, resources=resources)) for a in self.scenario.approvals}
 
     def path_to(self, entity_id: str, *within: str | int) -> YamlPath:
         """YAML path of an entity, or of a node inside it (e.g. `path_to("bot", "credentials", 0)`)."""

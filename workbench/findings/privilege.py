@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from workbench.findings.access import Pair, format_pairs
-from workbench.findings.approvals import approvals_of, covered_pairs, live_approvals_of
 from workbench.findings.context import RuleContext, YamlPath
 from workbench.findings.finding import Finding
 from workbench.graph.permissions import delegation_live, expand_permissions, scenario_resources
 from workbench.graph.vocabulary import Hop
-from workbench.model import Agent, Dataset, Secret, ServiceAccount
+from workbench.model import Agent, Dataset, Secret
 
 __all__ = [
     "access_beyond_approval",
@@ -43,23 +42,24 @@ def over_privileged_agent(ctx: RuleContext) -> Iterator[Finding]:
     """WB101: effective permissions no step of the agent's task types needs."""
     access = ctx.access
     for agent in ctx.scenario.agents:
-        effective = access.effective(agent.id)
-        unused = access.sorted(effective - needed_pairs(ctx, agent.id))
-        if not unused:
+        effective = access.bits(agent.id)
+        unused_bits = effective & ~access.bits_of(needed_pairs(ctx, agent.id))
+        if not unused_bits:
             continue
-        weight = sum(access.weight(p) for p in unused)
+        unused = access.pairs(unused_bits)
+        weight = access.total_weight(unused)
         tasks = len(ctx.tasks_of(agent.id))
         why = "it runs no task type" if tasks == 0 else f"no step of its {tasks} task type(s) uses them"
         yield ctx.finding(
             "WB101",
             agent.id,
-            f"Agent '{agent.id}' holds {len(unused)} of its {len(effective)} permissions unused, since {why} "
+            f"Agent '{agent.id}' holds {len(unused)} of its {effective.bit_count()} permissions unused, since {why} "
             f"(unused weight {weight:g}): {format_pairs(unused)}.",
             evidence={
                 "unused": format_pairs(unused),
                 "unused_count": len(unused),
                 "unused_weight": weight,
-                "effective_count": len(effective),
+                "effective_count": effective.bit_count(),
                 "task_types": tasks,
             },
             path=access.explain(agent.id, access.heaviest(unused)),
@@ -73,14 +73,17 @@ def access_beyond_approval(ctx: RuleContext) -> Iterator[Finding]:
     """
     access = ctx.access
     for agent in ctx.scenario.agents:
-        if not approvals_of(ctx.scenario, agent.id):
+        if not ctx.approvals_of(agent.id):
             continue
-        live = live_approvals_of(ctx.scenario, agent.id)
-        covered: frozenset[Pair] = frozenset().union(*(covered_pairs(ctx.scenario, a) for a in live))
-        beyond = access.sorted(access.effective(agent.id) - covered)
-        if not beyond:
+        live = ctx.live_approvals_of(agent.id)
+        covered = 0
+        for approval in live:
+            covered |= ctx.covered_bits(approval)
+        beyond_bits = access.bits(agent.id) & ~covered
+        if not beyond_bits:
             continue
-        weight = sum(access.weight(p) for p in beyond)
+        beyond = access.pairs(beyond_bits)
+        weight = access.total_weight(beyond)
         approved = " ".join(a.id for a in live)
         basis = f"its live approval(s) {approved}" if live else "any live approval (all have expired)"
         yield ctx.finding(
@@ -101,18 +104,22 @@ def access_beyond_approval(ctx: RuleContext) -> Iterator[Finding]:
 def broad_service_account(ctx: RuleContext) -> Iterator[Finding]:
     """WB109: the agent runs as (or logs in with a secret of) a legacy or broad service account."""
     limit = ctx.scenario.thresholds.broad_service_account_resources
+    accounts = {account.id: account for account in ctx.scenario.service_accounts}
+    reached: dict[str, int] = {}  # resources each account reaches, counted once
     for agent in ctx.scenario.agents:
         for account_id, route, at in _accounts_of(ctx, agent):
-            account = ctx.scenario.by_id.get(account_id)
-            if not isinstance(account, ServiceAccount):
+            account = accounts.get(account_id)
+            if account is None:
                 continue
-            resources = sorted({r for _a, r in ctx.access.effective(account_id)})
-            broad = len(resources) >= limit
+            if account_id not in reached:
+                reached[account_id] = len({r for _a, r in ctx.access.pairs(ctx.access.bits(account_id))})
+            resources = reached[account_id]
+            broad = resources >= limit
             if not (account.legacy or broad):
                 continue
             why = " and ".join(
                 reason
-                for reason, holds in (("is legacy", account.legacy), (f"reaches {len(resources)} resources", broad))
+                for reason, holds in (("is legacy", account.legacy), (f"reaches {resources} resources", broad))
                 if holds
             )
             yield ctx.finding(
@@ -123,7 +130,7 @@ def broad_service_account(ctx: RuleContext) -> Iterator[Finding]:
                 evidence={
                     "via": route[0].kind if len(route) == 1 else f"secret:{route[0].target}",
                     "legacy": account.legacy,
-                    "resources": len(resources),
+                    "resources": resources,
                     "limit": limit,
                 },
                 path=route,
@@ -182,7 +189,7 @@ def widening_delegation(ctx: RuleContext) -> Iterator[Finding]:
                 "attenuated": delegation.attenuated,
                 "scope_count": len(scope),
                 "beyond": format_pairs(beyond),
-                "beyond_weight": sum(access.weight(p) for p in beyond),
+                "beyond_weight": access.total_weight(beyond),
                 "widens": widens,
             },
             path=(Hop(delegation.delegator, "delegates_to", delegation.delegate),),
@@ -240,14 +247,14 @@ def confused_deputy(ctx: RuleContext) -> Iterator[Finding]:
 def cross_environment_access(ctx: RuleContext) -> Iterator[Finding]:
     """WB116: a dev or staging agent reaches production datasets or secrets."""
     access = ctx.access
+    by_id = ctx.scenario.by_id
+    in_prod = access.mask(
+        lambda _action, resource: isinstance(item := by_id[resource], Dataset | Secret) and item.environment == "prod"
+    )
     for agent in ctx.scenario.agents:
         if agent.environment not in ("dev", "staging"):
             continue
-        prod = access.sorted(
-            pair
-            for pair in access.effective(agent.id)
-            if isinstance(item := ctx.scenario.by_id.get(pair[1]), Dataset | Secret) and item.environment == "prod"
-        )
+        prod = access.pairs(access.bits(agent.id) & in_prod)
         if not prod:
             continue
         resources = sorted({r for _a, r in prod})
@@ -260,7 +267,7 @@ def cross_environment_access(ctx: RuleContext) -> Iterator[Finding]:
                 "environment": agent.environment,
                 "prod_access": format_pairs(prod),
                 "prod_resources": len(resources),
-                "prod_weight": sum(access.weight(p) for p in prod),
+                "prod_weight": access.total_weight(prod),
             },
             path=access.explain(agent.id, access.heaviest(prod)),
             at=ctx.path_to(agent.id, "environment"),
