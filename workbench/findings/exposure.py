@@ -13,15 +13,15 @@ from workbench.findings.access import Pair, format_pairs
 from workbench.findings.context import RuleContext
 from workbench.findings.finding import Finding
 from workbench.findings.gates import gated_by
-from workbench.model import Dataset, Secret, Tool
+from workbench.model import Dataset, Secret
 
 __all__ = [
     "CONSEQUENTIAL_ACTIONS",
     "SENSITIVE_LEVELS",
     "high_impact_without_approval",
     "lethal_trifecta",
-    "outbound_pairs",
-    "sensitive_reads",
+    "outbound_mask",
+    "sensitive_read_mask",
     "untrusted_consequential_actions",
 ]
 
@@ -32,41 +32,43 @@ CONSEQUENTIAL_ACTIONS = ("write", "delete", "transfer", "execute")
 """Actions that change the world, as opposed to reading or sending it."""
 
 
-def sensitive_reads(ctx: RuleContext, pairs: frozenset[Pair]) -> list[Pair]:
-    """Reads of confidential, restricted or personal datasets, and of confidential or restricted secrets."""
-    found = []
-    for action, resource in pairs:
-        item = ctx.scenario.by_id.get(resource)
-        sensitive = isinstance(item, Dataset | Secret) and item.sensitivity in SENSITIVE_LEVELS
-        if action == "read" and (sensitive or (isinstance(item, Dataset) and item.pii)):
-            found.append((action, resource))
-    return ctx.access.sorted(found)
+def sensitive_read_mask(ctx: RuleContext) -> int:
+    """Reads of confidential, restricted or personal datasets, and of confidential or restricted secrets.
+
+    A bitset of the access view: `access.bits(agent) & mask` is what the agent can read that is worth stealing.
+    """
+    by_id = ctx.scenario.by_id
+
+    def sensitive(action: str, resource: str) -> bool:
+        item = by_id[resource]
+        worth = isinstance(item, Dataset | Secret) and item.sensitivity in SENSITIVE_LEVELS
+        return action == "read" and (worth or (isinstance(item, Dataset) and item.pii))
+
+    return ctx.access.mask(sensitive)
 
 
-def outbound_pairs(ctx: RuleContext, pairs: frozenset[Pair]) -> list[Pair]:
-    """Ways out of the organisation: executing an external tool, or sending to a resource one reaches."""
-    tools = [t for t in ctx.scenario.tools if t.external]
-    reached_by_external = {access.resource for tool in tools for access in tool.accesses}
-    found = [
-        (action, resource)
-        for action, resource in pairs
-        if (action == "execute" and isinstance(t := ctx.scenario.by_id.get(resource), Tool) and t.external)
-        or (action == "send" and resource in reached_by_external)
-    ]
-    return ctx.access.sorted(found)
+def outbound_mask(ctx: RuleContext) -> int:
+    """Ways out of the organisation: executing an external tool, or sending to a resource one reaches (bitset)."""
+    external = {tool.id for tool in ctx.scenario.tools if tool.external}
+    reached_by_external = {access.resource for tool in ctx.scenario.tools if tool.external for access in tool.accesses}
+    return ctx.access.mask(
+        lambda action, resource: (
+            (action == "execute" and resource in external) or (action == "send" and resource in reached_by_external)
+        )
+    )
 
 
 def lethal_trifecta(ctx: RuleContext) -> Iterator[Finding]:
     """WB112: untrusted input, sensitive data and an outbound channel, all in one agent."""
     access = ctx.access
+    sensitive_reads, ways_out = sensitive_read_mask(ctx), outbound_mask(ctx)
     for agent in ctx.scenario.agents:
         if not agent.untrusted_input:
             continue
-        effective = access.effective(agent.id)
-        sensitive = sensitive_reads(ctx, effective)
-        outbound = outbound_pairs(ctx, effective)
-        if not (sensitive and outbound):
+        effective = access.bits(agent.id)
+        if not (effective & sensitive_reads and effective & ways_out):
             continue
+        sensitive, outbound = access.pairs(effective & sensitive_reads), access.pairs(effective & ways_out)
         data, channel = access.heaviest(sensitive), outbound[0]
         yield ctx.finding(
             "WB112",
@@ -75,7 +77,7 @@ def lethal_trifecta(ctx: RuleContext) -> Iterator[Finding]:
             f"send it out through {format_pairs(outbound)}.",
             evidence={
                 "sensitive": format_pairs(sensitive),
-                "sensitive_weight": sum(access.weight(p) for p in sensitive),
+                "sensitive_weight": access.total_weight(sensitive),
                 "outbound": format_pairs(outbound),
             },
             path=(*access.explain(agent.id, data), *access.explain(agent.id, channel)),
@@ -91,14 +93,14 @@ def untrusted_consequential_actions(ctx: RuleContext) -> Iterator[Finding]:
     would ask it, outside any task; it is covered if some design steps it up to a human or denies it.
     """
     access = ctx.access
+    kinds = ctx.scenario.kinds
+    changes = access.mask(
+        lambda action, resource: action in CONSEQUENTIAL_ACTIONS and kinds[resource] in ("dataset", "secret")
+    )
     for agent in ctx.scenario.agents:
         if not agent.untrusted_input:
             continue
-        consequential = [
-            pair
-            for pair in access.sorted(access.effective(agent.id))
-            if pair[0] in CONSEQUENTIAL_ACTIONS and ctx.scenario.kinds.get(pair[1]) in ("dataset", "secret")
-        ]
+        consequential = access.pairs(access.bits(agent.id) & changes)
         open_ = [pair for pair in consequential if not gated_by(ctx, agent.id, pair, hijacked=True)]
         if not open_:
             continue
@@ -111,7 +113,7 @@ def untrusted_consequential_actions(ctx: RuleContext) -> Iterator[Finding]:
             evidence={
                 "ungated": format_pairs(open_),
                 "ungated_count": len(open_),
-                "ungated_weight": sum(access.weight(p) for p in open_),
+                "ungated_weight": access.total_weight(open_),
                 "designs": designs,
             },
             path=access.explain(agent.id, access.heaviest(open_)),
@@ -126,8 +128,9 @@ def high_impact_without_approval(ctx: RuleContext) -> Iterator[Finding]:
     it); it is covered if some design steps it up to a human or denies it.
     """
     access = ctx.access
+    high_impact = access.mask(lambda action, resource: _high_impact(ctx, (action, resource)))
     for agent in ctx.scenario.agents:
-        high = [pair for pair in access.sorted(access.effective(agent.id)) if _high_impact(ctx, pair)]
+        high = access.pairs(access.bits(agent.id) & high_impact)
         open_ = [pair for pair in high if not gated_by(ctx, agent.id, pair, hijacked=False)]
         if not open_:
             continue
@@ -139,7 +142,7 @@ def high_impact_without_approval(ctx: RuleContext) -> Iterator[Finding]:
             evidence={
                 "ungated": format_pairs(open_),
                 "risk_levels": levels,
-                "ungated_weight": sum(access.weight(p) for p in open_),
+                "ungated_weight": access.total_weight(open_),
                 "designs": " ".join(design.label for design in ctx.designs),
             },
             path=access.explain(agent.id, access.heaviest(open_)),

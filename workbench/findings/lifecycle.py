@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from workbench.findings.acceptance import acceptance_live
-from workbench.findings.approvals import approval_live, approvals_of
+from workbench.findings.approvals import approval_live
 from workbench.findings.context import RuleContext
 from workbench.findings.finding import Finding
 from workbench.graph.vocabulary import Hop
@@ -28,7 +28,7 @@ __all__ = [
 def no_approval_or_purpose(ctx: RuleContext) -> Iterator[Finding]:
     """WB105: nobody ever approved the agent, or it states no business purpose."""
     for agent in ctx.scenario.agents:
-        approvals = approvals_of(ctx.scenario, agent.id)
+        approvals = ctx.approvals_of(agent.id)
         purpose = (agent.business_purpose or "").strip()
         reasons = [
             text for text, missing in (("no approval", not approvals), ("no business purpose", not purpose)) if missing
@@ -68,8 +68,9 @@ def approval_expired(ctx: RuleContext) -> Iterator[Finding]:
 
 def no_revocation_trigger(ctx: RuleContext) -> Iterator[Finding]:
     """WB114: no revocation trigger names the agent or '*'."""
+    named = {t.identity for t in ctx.scenario.revocation_triggers}
     for agent in ctx.scenario.agents:
-        if any(t.identity in (agent.id, "*") for t in ctx.scenario.revocation_triggers):
+        if agent.id in named or "*" in named:
             continue
         yield ctx.finding(
             "WB114",

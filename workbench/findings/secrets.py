@@ -29,6 +29,8 @@ def standing_secret_access(ctx: RuleContext) -> Iterator[Finding]:
     if not standing:
         return
     access = ctx.access
+    kinds = ctx.scenario.kinds
+    read_secrets = access.mask(lambda action, resource: action == "read" and kinds[resource] == "secret")
     for agent in ctx.scenario.agents:
         held = [c.secret for c in agent.credentials]
         for index, credential in enumerate(agent.credentials):
@@ -44,11 +46,7 @@ def standing_secret_access(ctx: RuleContext) -> Iterator[Finding]:
                 path=(Hop(agent.id, "holds_secret", credential.secret),),
                 at=ctx.path_to(agent.id, "credentials", index),
             )
-        readable = [
-            r
-            for a, r in access.sorted(access.effective(agent.id))
-            if a == "read" and ctx.scenario.kinds.get(r) == "secret" and r not in held
-        ]
+        readable = [r for _a, r in access.pairs(access.bits(agent.id) & read_secrets) if r not in held]
         for secret_id in readable:
             yield ctx.finding(
                 "WB102",
