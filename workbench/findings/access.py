@@ -155,17 +155,18 @@ class AccessView:
     scenario: Scenario
     index: AccessIndex
     local: ScenarioAccess = field(init=False, repr=False)
-    _position: dict[str, int] = field(init=False, repr=False)
-    _bit: dict[Pair, int] = field(init=False, repr=False)
+    _rank: dict[Pair, int] = field(init=False, repr=False)
+    _pair_at: dict[int, Pair] = field(init=False, repr=False)
     _weights: dict[Pair, float] = field(default_factory=dict, init=False, repr=False)
     _routes: dict[tuple[str, Pair], Route] = field(default_factory=dict, init=False, repr=False)
     _conduits: dict[str, int] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.local = ScenarioAccess(self.scenario)
-        self._position = {rid: i for i, rid in enumerate(self.index.resources)}
         every = [(action, resource) for resource in self.index.resources for action in ACTIONS]
-        self._bit = {pair: self.index.bits_of((pair,)) for pair in every}
+        # The bit of each pair is the index's own (`bits_of`); ascending bits are scenario order.
+        self._rank = {pair: self.index.bits_of((pair,)).bit_length() - 1 for pair in every}
+        self._pair_at = {rank: pair for pair, rank in self._rank.items()}
 
     @classmethod
     def of(cls, scenario: Scenario, index: AccessIndex | None = None) -> AccessView:
@@ -226,19 +227,29 @@ class AccessView:
 
     def bits_of(self, pairs: Iterable[Pair]) -> int:
         """Bitset of `pairs`; a pair on no resource of the scenario is left out (nobody can hold it)."""
-        bit = self._bit
+        rank = self._rank
         bits = 0
         for pair in pairs:
-            bits |= bit.get(pair, 0)
+            if pair in rank:
+                bits |= 1 << rank[pair]
         return bits
 
     def pairs(self, bits: int) -> list[Pair]:
-        """The pairs of a bitset in scenario order (as `sorted` orders them)."""
-        return self.index.pairs(bits)
+        """The pairs of a bitset in scenario order (as `sorted` orders them).
+
+        Walks the set bits only, so the masked bitsets rules report (a few pairs each) cost what they hold.
+        """
+        pair_at = self._pair_at
+        out = []
+        while bits:
+            low = bits & -bits
+            out.append(pair_at[low.bit_length() - 1])
+            bits ^= low
+        return out
 
     def mask(self, keep: Callable[[str, str], bool]) -> int:
         """Bitset of every (action, resource) pair of the scenario for which `keep(action, resource)` holds."""
-        return self.bits_of(pair for pair in self._bit if keep(*pair))
+        return self.bits_of(pair for pair in self._rank if keep(*pair))
 
     # -- weights and order --------------------------------------------------------------------------------
 
@@ -258,10 +269,19 @@ class AccessView:
         return risk_level(self.weight(pair))
 
     def sorted(self, pairs: Iterable[Pair]) -> list[Pair]:
-        """Pairs in scenario order: resources as the scenario lists them, actions in ACTIONS order."""
-        position = self._position
+        """Pairs in scenario order: resources as the scenario lists them, actions in ACTIONS order.
+
+        Pairs on no resource of the scenario come last, by resource id.
+        """
+        rank = self._rank
+        known: list[Pair] = []
+        unknown: list[Pair] = []
+        for pair in pairs:
+            (known if pair in rank else unknown).append(pair)
         actions: tuple[str, ...] = ACTIONS
-        return sorted(pairs, key=lambda p: (position.get(p[1], len(position)), p[1], actions.index(p[0])))
+        known.sort(key=rank.__getitem__)
+        unknown.sort(key=lambda p: (p[1], actions.index(p[0])))
+        return known + unknown
 
     def heaviest(self, pairs: Iterable[Pair]) -> Pair:
         """The pair with the largest weight (first in scenario order among equals); ValueError if none."""
