@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from workbench.findings import evaluate
-from workbench.findings.access import ScenarioAccess
+from workbench.findings.access import AccessView, ScenarioAccess
+from workbench.generate import generate_organisation
 from workbench.graph import Hop, compile_access
-from workbench.model import load_scenario, parse_scenario
+from workbench.model import Scenario, load_scenario, parse_scenario
 
 
 def test_the_reach_walk_agrees_with_the_graph_index(shipped_scenario_path: Path) -> None:
@@ -18,6 +21,31 @@ def test_the_reach_walk_agrees_with_the_graph_index(shipped_scenario_path: Path)
         for identity in index.entities(kind):
             assert local.effective(identity) == index.effective_permissions(identity), identity
             assert local.direct(identity) <= local.effective(identity)
+
+
+@pytest.mark.parametrize("seed", [3, 7])
+def test_the_index_without_conduits_agrees_with_the_walk_without_tools(seed: int) -> None:
+    scenario = Scenario.model_validate(generate_organisation(120, seed=seed))
+    view, local = AccessView.of(scenario), ScenarioAccess(scenario)
+    for kind in ("agent", "human", "service_account"):
+        for identity in view.index.entities(kind):
+            assert view.direct(identity) == local.direct(identity), identity
+            assert view.pairs(view.own_bits(identity)) == view.sorted(local.direct(identity))
+
+
+@pytest.mark.parametrize("seed", [3, 7])
+def test_shared_walks_give_the_same_routes_whoever_asks_first(seed: int) -> None:
+    # Generated organisations have accounts logging in with each other's keys: cycles the walk must cut
+    # the same way whichever identity reached them first.
+    scenario = Scenario.model_validate(generate_organisation(120, seed=seed))
+    identities = [a.id for a in scenario.agents] + [s.id for s in scenario.service_accounts]
+    forward, backward = ScenarioAccess(scenario), ScenarioAccess(scenario)
+    for identity in reversed(identities):
+        backward.reach(identity)
+    for identity in identities:
+        alone = ScenarioAccess(scenario).reach(identity)
+        assert list(forward.reach(identity).items()) == list(alone.items()), identity
+        assert list(backward.reach(identity).items()) == list(alone.items()), identity
 
 
 def test_direct_reach_leaves_out_only_what_tools_do_with_their_own_credential() -> None:

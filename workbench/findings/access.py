@@ -30,12 +30,31 @@ Route = tuple[Hop, ...]
 """The hops that carry one permission to an identity, from the identity to the resource."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Walked:
+    """What one walk found, the identities it entered, and those of the trail it came by that cut it short."""
+
+    found: Mapping[Pair, tuple[Route, ...]]
+    entered: frozenset[str]
+    cut_by: frozenset[str]
+
+    def holds_under(self, trail: tuple[str, ...]) -> bool:
+        """True if walking again under `trail` would enter the same identities and stop at the same cycles."""
+        return self.entered.isdisjoint(trail) and self.cut_by.issubset(trail)
+
+
 @dataclass
 class ScenarioAccess:
-    """Effective permissions with their routes, computed from the scenario alone (memoised per identity)."""
+    """Effective permissions with their routes, computed from the scenario alone (memoised per identity).
+
+    The walk of an account or delegator is shared by everyone who reaches it. A walk depends on the trail
+    that led to it only through the identities it enters (none may be on the trail) and the trail's
+    identities it stops at (a cycle back to them), so it is reused under any trail that agrees on both.
+    """
 
     scenario: Scenario
     _reach: dict[tuple[str, bool], Mapping[Pair, tuple[Route, ...]]] = field(default_factory=dict, repr=False)
+    _walked: dict[tuple[str, bool], list[_Walked]] = field(default_factory=dict, repr=False)
     _resources: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -62,15 +81,28 @@ class ScenarioAccess:
         """Every permission of `identity` with its routes, in the order found."""
         key = (identity, through_tools)
         if key not in self._reach:
-            self._reach[key] = self._walk(identity, through_tools, ())
+            self._reach[key] = self._walk(identity, through_tools, ()).found
         return self._reach[key]
 
     # -- the walk -------------------------------------------------------------------------------------
 
-    def _walk(self, identity: str, through_tools: bool, trail: tuple[str, ...]) -> dict[Pair, tuple[Route, ...]]:
+    def _walk(self, identity: str, through_tools: bool, trail: tuple[str, ...]) -> _Walked:
         if identity in trail:  # a runs_as or delegation cycle adds nothing the identity did not hold
-            return {}
+            return _Walked({}, frozenset(), frozenset({identity}))
+        walks = self._walked.setdefault((identity, through_tools), [])
+        for known in walks:
+            if known.holds_under(trail):
+                return known
         trail = (*trail, identity)
+        entered = {identity}
+        cut_by: set[str] = set()
+
+        def walk(other: str) -> Mapping[Pair, tuple[Route, ...]]:
+            walked = self._walk(other, through_tools, trail)
+            entered.update(walked.entered)
+            cut_by.update(walked.cut_by)
+            return walked.found
+
         s = self.scenario
         item = s.by_id.get(identity)
         found: dict[Pair, tuple[Route, ...]] = {}
@@ -88,11 +120,11 @@ class ScenarioAccess:
                 offer(pair, (Hop(identity, "has_role", role_id), Hop(role_id, "grants", pair[1])))
         runs_as = getattr(item, "runs_as", None)
         if runs_as is not None:
-            for pair, routes in self._walk(runs_as, through_tools, trail).items():
+            for pair, routes in walk(runs_as).items():
                 offer(pair, (Hop(identity, "runs_as", runs_as), *routes[0]))
         for credential in getattr(item, "credentials", ()):
             hop = Hop(identity, "holds_secret", credential.secret)
-            for pair, route in self._secret(credential.secret, through_tools, trail):
+            for pair, route in self._secret(credential.secret, walk):
                 offer(pair, (hop, *route))
         for tool_id in getattr(item, "tools", ()):
             offer(("execute", tool_id), (Hop(identity, "uses_tool", tool_id),))
@@ -100,7 +132,7 @@ class ScenarioAccess:
             if delegation.delegate != identity or not delegation_live(delegation, as_of=s.as_of):
                 continue
             hop = Hop(delegation.delegator, "delegates_to", identity)
-            theirs = self._walk(delegation.delegator, through_tools, trail)
+            theirs = walk(delegation.delegator)
             if not delegation.scope:
                 for pair, routes in theirs.items():
                     offer(pair, (hop, *routes[0]))
@@ -117,14 +149,19 @@ class ScenarioAccess:
             index += 1
             kind = s.kinds.get(resource)
             if action == "read" and kind == "secret":
-                for pair, more in self._secret(resource, through_tools, trail):
+                for pair, more in self._secret(resource, walk):
                     offer(pair, (*route, *more))
             elif action == "execute" and kind == "tool" and through_tools:
                 for pair in self.conduit(resource):
                     offer(pair, (*route, Hop(resource, "tool_accesses", pair[1])))
-        return found
+        cut_by.discard(identity)  # a cycle back to this walk's own start is the same under any trail
+        walked = _Walked(found, frozenset(entered), frozenset(cut_by))
+        walks.append(walked)
+        return walked
 
-    def _secret(self, secret_id: str, through_tools: bool, trail: tuple[str, ...]) -> list[tuple[Pair, Route]]:
+    def _secret(
+        self, secret_id: str, walk: Callable[[str], Mapping[Pair, tuple[Route, ...]]]
+    ) -> list[tuple[Pair, Route]]:
         secret = self.scenario.by_id.get(secret_id)
         pairs: list[tuple[Pair, Route]] = [
             (pair, (Hop(secret_id, "secret_grants", pair[1]),)) for pair in self._expand(getattr(secret, "grants", []))
@@ -132,7 +169,7 @@ class ScenarioAccess:
         account = getattr(secret, "authenticates_as", None)
         if account is not None:
             hop = Hop(secret_id, "authenticates_as", account)
-            pairs += [(pair, (hop, *routes[0])) for pair, routes in self._walk(account, through_tools, trail).items()]
+            pairs += [(pair, (hop, *routes[0])) for pair, routes in walk(account).items()]
         return pairs
 
     def conduit(self, tool_id: str) -> list[Pair]:
