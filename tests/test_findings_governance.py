@@ -18,6 +18,7 @@ from workbench.findings.governance import (
     iga_answers,
     iga_report,
 )
+from workbench.generate import generate_organisation
 from workbench.model import Scenario, parse_scenario
 
 TEXT = """\
@@ -200,3 +201,12 @@ def test_every_agent_in_scenario_order_and_unknown_agents_rejected(scenario: Sce
     assert iga_report(scenario) == iga_report(scenario)
     with pytest.raises(KeyError):
         iga_answers(scenario, "olga")
+
+
+def test_a_batch_of_agents_answers_as_one_call_per_agent_does() -> None:
+    organisation = Scenario.model_validate(generate_organisation(60, seed=7))
+    chosen = [organisation.agents[5].id, organisation.agents[0].id, organisation.agents[41].id]
+    assert capability_maps(organisation, agents=chosen) == [capability_map(organisation, a) for a in chosen]
+    assert iga_report(organisation, agents=chosen) == [iga_answers(organisation, a) for a in chosen]
+    with pytest.raises(KeyError):
+        capability_maps(organisation, agents=["nobody"])
