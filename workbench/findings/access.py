@@ -21,7 +21,7 @@ from workbench.graph.index import AccessIndex, compile_access
 from workbench.graph.permissions import Pair, delegation_live, expand_permissions, scenario_resources
 from workbench.graph.scoring import permission_weight, risk_level
 from workbench.graph.vocabulary import Hop
-from workbench.model import ACTIONS, Permission, Scenario
+from workbench.model import ACTIONS, Delegation, Permission, Scenario
 from workbench.model.common import RiskLevel
 
 __all__ = ["AccessView", "Pair", "Route", "ScenarioAccess", "format_pairs"]
@@ -56,9 +56,15 @@ class ScenarioAccess:
     _reach: dict[tuple[str, bool], Mapping[Pair, tuple[Route, ...]]] = field(default_factory=dict, repr=False)
     _walked: dict[tuple[str, bool], list[_Walked]] = field(default_factory=dict, repr=False)
     _resources: tuple[str, ...] = field(init=False, repr=False)
+    _delegations_to: dict[str, list[Delegation]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._resources = scenario_resources(self.scenario)
+        s = self.scenario
+        self._resources = scenario_resources(s)
+        self._delegations_to = {}
+        for delegation in s.delegations:
+            if delegation_live(delegation, as_of=s.as_of):
+                self._delegations_to.setdefault(delegation.delegate, []).append(delegation)
 
     def effective(self, identity: str) -> frozenset[Pair]:
         """Everything `identity` can exercise, tools' conduits included."""
@@ -128,9 +134,7 @@ class ScenarioAccess:
                 offer(pair, (hop, *route))
         for tool_id in getattr(item, "tools", ()):
             offer(("execute", tool_id), (Hop(identity, "uses_tool", tool_id),))
-        for delegation in s.delegations:
-            if delegation.delegate != identity or not delegation_live(delegation, as_of=s.as_of):
-                continue
+        for delegation in self._delegations_to.get(identity, ()):
             hop = Hop(delegation.delegator, "delegates_to", identity)
             theirs = walk(delegation.delegator)
             if not delegation.scope:
