@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, get_args
 
 from workbench.findings.access import AccessView, Pair, Route, format_pairs
-from workbench.findings.approvals import approval_live, approvals_of, covered_pairs, live_approvals_of
+from workbench.findings.approvals import approval_live, covered_pairs
 from workbench.findings.context import RuleContext
 from workbench.findings.gates import AS_MODELLED, gates
 from workbench.graph.index import AccessIndex
@@ -276,8 +276,8 @@ def capability_maps(
 def _capability_map(ctx: RuleContext, agent: Agent) -> CapabilityMap:
     s = ctx.scenario
     access = ctx.access
-    approvals = approvals_of(s, agent.id)
-    coverage = [(_basis(s, a), covered_pairs(s, a)) for a in approvals]
+    resources = access.index.resources
+    coverage = [(_basis(s, a), covered_pairs(s, a, resources=resources)) for a in ctx.approvals_of(agent.id)]
     blocks = ctx.blocks
     by_resource: dict[str, list[Capability]] = {}
     for pair in access.sorted(access.effective(agent.id)):
@@ -351,14 +351,14 @@ def _iga(ctx: RuleContext, agent: Agent) -> IgaAnswers:
     s = ctx.scenario
     access = ctx.access
     effective = access.sorted(access.effective(agent.id))
-    live = live_approvals_of(s, agent.id)
+    live = ctx.live_approvals_of(agent.id)
     return IgaAnswers(
         agent=agent.id,
         name=agent.name,
         owner=agent.owner,
         owner_status=_owner_status(s, agent),
         business_purpose=agent.business_purpose,
-        approvals=tuple(_basis(s, a) for a in approvals_of(s, agent.id)),
+        approvals=tuple(_basis(s, a) for a in ctx.approvals_of(agent.id)),
         tools=_tools(ctx, agent, effective),
         data=_accesses(s, effective, (Dataset,)),
         secrets=_accesses(s, effective, (Secret,)),
