@@ -155,7 +155,7 @@ def run(
         parallelism = _await_quiet(workers, patience_s=patience_s)
         seconds, frame = _timed(lambda: sweep(loaded, workers=workers, chunk_size=chunk, **common))
         same("the process pool", frame)
-        pool_times.append((seconds, parallelism))
+        pool_times.append((seconds, parallelism, machine_parallelism(workers)))
         _await_quiet(workers, patience_s=patience_s)
         with _running_cluster(workers) as client:  # fresh workers each time: none has loaded workbench yet
             seconds, frame = _timed(lambda: sweep(loaded, client=client, chunk_size=chunk, **common))
@@ -164,7 +164,7 @@ def run(
     cold_s, frame = _timed(lambda: sweep(loaded, local_cluster=workers, chunk_size=chunk, **common))
     same("dask, its own cluster", frame)
     serial_s = min(serial_times)
-    pool_s, parallelism = min(pool_times)
+    pool_s, parallelism, parallelism_after = min(pool_times)
     warm_s = min(warm_times)
 
     name = f"sweep_{replications}_replications"
@@ -194,7 +194,7 @@ def run(
             serial_s / pool_s,
             "ratio >= 1.7",
             f"ratio = 1 worker / {workers} worker processes (pool start-up included); the machine allowed "
-            f"×{parallelism:.2f} for {workers} busy processes just before",
+            f"×{parallelism:.2f} for {workers} busy processes just before and ×{parallelism_after:.2f} just after",
         ),
         _row(
             f"{name}_dask_local_cluster_{workers}_vs_process_pool_{workers}",
