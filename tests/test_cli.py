@@ -141,6 +141,6 @@ def test_public_validate_compiles_policies_like_the_cli(tmp_path: Path) -> None:
         "schema_version: 1\nname: s\nas_of: 2026-01-01\nagents: [{id: a}]\n"
         "controls:\n  - kind: cedar\n    policy: bad.cedar\n"
     )
-    with pytest.raises(wb.ScenarioError, match="bad.cedar:1:"):
+    with pytest.raises(wb.ScenarioError, match=r"bad\.cedar:1:"):
         wb.validate(scenario)
     assert repr(wb.validate(SUPPORT)).startswith("Scenario(name='customer-support', agents=1")
