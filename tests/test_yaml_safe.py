@@ -434,7 +434,9 @@ def test_any_yamlish_text_loads_or_raises_scenario_error(text: str) -> None:
     assert_loads_or_fails_cleanly(text.encode("utf-8", "surrogatepass"))
 
 
-JSON_TEXT = st.text(st.characters(exclude_categories=("Cs", "Cc", "Cn")), max_size=12)
+# PyYAML reads YAML 1.1, where U+2028 and U+2029 (categories Zl, Zp) break lines even inside a quoted scalar,
+# so JSON that holds them raw is not YAML to it (it fails with a located ScenarioError, tested above).
+JSON_TEXT = st.text(st.characters(exclude_categories=("Cs", "Cc", "Cn", "Zl", "Zp")), max_size=12)
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | JSON_TEXT,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(JSON_TEXT, children, max_size=4),
@@ -445,7 +447,7 @@ JSON_VALUES = st.recursive(
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(JSON_TEXT, JSON_VALUES, max_size=5))
 def test_json_is_yaml(data: dict[str, object]) -> None:
-    """JSON is a subset of YAML 1.2, so any JSON document loads back to the same data."""
+    """JSON is (nearly) a subset of YAML, so a JSON document loads back to the same data."""
     assert load_yaml(json.dumps(data, ensure_ascii=False), filename=FILE).data == data
 
 
