@@ -74,6 +74,9 @@ class Target:
 
 
 TARGETS: tuple[tuple[str, str], ...] = (
+    # blast radius (issue 6): >= 100x naive networkx at 10k agents, <= 5 s for all agents at 100k
+    (r"blast_radius_all_agents_10k_vs_naive_all_agents", "ratio >= 100"),
+    (r"blast_radius_all_agents_100k_.+", "value <= 5 s"),
     # simulation (benchmarks/simulation.py documents these goals; its rows do not carry them)
     (r"engine_tasks_per_cpu_s", "ratio >= 0.5"),
     (r"cpu_s_.+", "value <= 30 s"),

@@ -37,8 +37,10 @@ def test_rows_are_completed_with_targets_and_met():
     assert row["target"] == "value <= 30 s" and row["met"] is False
     own = normalise({"name": "x", "value": 2.0, "unit": "s", "ratio": math.inf, "target": "value <= 3 s"})
     assert own["met"] is True and own["ratio"] is None
-    free = normalise({"name": "blast_radius_all_agents_10k_vs_naive_all_agents", "value": 1.0, "unit": "s"})
+    free = normalise({"name": "sweep_100_replications_1_worker", "value": 1.0, "unit": "s"})
     assert free["target"] is None and free["met"] is None
+    ratio = normalise({"name": "blast_radius_all_agents_10k_vs_naive_all_agents", "value": 0.05, "ratio": 60.0})
+    assert ratio["target"] == "ratio >= 100" and ratio["met"] is False
     extra = normalise({"name": "y", "value": 1, "unit": "s", "met": False, "target": "value <= 3 s", "size": 9})
     assert extra["met"] is False and extra["size"] == 9  # a group's own verdict and extra keys are kept
 

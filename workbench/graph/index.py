@@ -29,7 +29,7 @@ from workbench.model.access import Role
 from workbench.model.assets import Secret, Tool
 from workbench.model.common import ACTIONS, ANY, Permission
 from workbench.model.identities import Agent, Human, ServiceAccount
-from workbench.model.scenario import Scenario
+from workbench.model.scenario import ENTITY_SECTIONS, Scenario
 
 __all__ = ["AccessIndex", "compile_access"]
 
@@ -45,6 +45,7 @@ _OWN_HOP: dict[str, EdgeKind] = {
     "agent": "uses_tool",
 }
 _CARRYING_ACTION = {"secret": "read", "tool": "execute"}
+_NODE_KINDS = frozenset({"agent", "human", "service_account", "role", "secret", "tool"})
 """The permission that hands its holder what a secret or tool itself reaches."""
 _CHUNK = 8192
 """Agents scored per numpy batch: bounds memory at 100k agents × 1000 resources."""
@@ -198,7 +199,7 @@ class AccessIndex:
         assets = np.asarray(self._assets, dtype=np.intp)
         restricted = np.asarray(self._restricted, dtype=np.intp)
         for start in range(0, count, _CHUNK):
-            bitsets = [self.bits(entity) for entity in entities[start : start + _CHUNK]]
+            bitsets = self._bits_many(entities[start : start + _CHUNK])
             rows = slice(start, start + len(bitsets))
             out["permissions"][rows] = [b.bit_count() for b in bitsets]
             if not width:
@@ -242,6 +243,12 @@ class AccessIndex:
         if kind not in ("agent", "human", "service_account", "secret"):
             raise ValueError(f"'{entity}' is a {kind}; it has no effective permissions or compromise")
         return (self._node[entity],)
+
+    def _bits_many(self, entities: Sequence[str]) -> list[int]:
+        """`bits` of each entity; agents, humans, accounts and secrets are their own single root."""
+        kinds, node, reach = self._kinds, self._node, self._reach
+        single = ("agent", "human", "service_account", "secret")
+        return [reach[node[e]] if kinds.get(e) in single else self.bits(e) for e in entities]
 
     def _bits_of_roots(self, roots: tuple[int, ...]) -> int:
         bits = 0
@@ -360,12 +367,16 @@ class _Compiler:
         self.node: dict[str, int] = {}
         self.node_kind: list[str] = []
         kinds = scenario.kinds
-        grouped: dict[str, list[str]] = {}
-        for kind, _path, item in scenario.iter_entities():
-            if kind in ("agent", "human", "service_account", "role", "secret", "tool"):
-                self._add(item.id, kind)  # type: ignore[attr-defined]
-                grouped.setdefault(kind, []).append(item.id)  # type: ignore[attr-defined]
-        self.by_kind: dict[str, tuple[str, ...]] = {kind: tuple(ids) for kind, ids in grouped.items()}
+        grouped: dict[str, tuple[str, ...]] = {}
+        for section, kind in ENTITY_SECTIONS.items():  # file order, section by section
+            if kind in _NODE_KINDS:
+                ids = tuple(item.id for item in getattr(scenario, section))
+                self.node.update(zip(ids, range(len(self.ids), len(self.ids) + len(ids)), strict=True))
+                self.ids.extend(ids)
+                self.node_kind.extend([kind] * len(ids))
+                if ids:
+                    grouped[kind] = ids
+        self.by_kind: dict[str, tuple[str, ...]] = grouped
         self.carrier_bit: dict[int, int] = {}
         self.carrier_node: dict[int, int] = {}
         for resource, position in self.position.items():
@@ -386,19 +397,11 @@ class _Compiler:
         self.own = [0] * len(self.ids)
         self.succ: list[tuple[int, ...]] = [()] * len(self.ids)
         self.compromise_roots: dict[str, tuple[int, ...]] = {}
+        self._agents(scenario.agents, delegations_of)
         for _kind, _path, item in scenario.iter_entities():
             if isinstance(item, Agent):
-                own = self._pair_bits(("execute", tool) for tool in item.tools)
-                self._set(
-                    item.id,
-                    own,
-                    [self._ref(r) for r in item.roles],
-                    [self._ref(item.runs_as)] if item.runs_as else [],
-                    [self._ref(c.secret) for c in item.credentials],
-                    self._carriers(own),
-                    delegations_of.get(item.id, []),
-                )
-            elif isinstance(item, Human):
+                continue  # done above
+            if isinstance(item, Human):
                 self._set(item.id, 0, [self._ref(r) for r in item.roles])
             elif isinstance(item, ServiceAccount):
                 self._set(
@@ -432,6 +435,33 @@ class _Compiler:
                 own = self._bits(delegation.scope)
                 self.own[node] = own
                 self.succ[node] = tuple(self._carriers(own))
+
+    def _agents(self, agents: Sequence[Agent], delegations_of: dict[str, list[int]]) -> None:
+        """Every agent's own bits and successors: the bulk of a large organisation, so one tight loop.
+
+        Same result as `_set` with `_pair_bits` and `_carriers`, without their per-call generators.
+        """
+        node, position, carrier_node = self.node, self.position, self.carrier_node
+        own_of, succ_of, carrier_mask = self.own, self.succ, self.carrier_mask
+        execute = _ACTION_BIT["execute"]
+        ref = self._ref
+        for agent in agents:
+            own = 0
+            for tool in agent.tools:
+                at = position.get(tool)
+                if at is None:
+                    raise KeyError(f"'{tool}' is not a dataset, secret or tool of the scenario")
+                own |= 1 << (8 * at + execute)
+            successors = [node[r] if r in node else ref(r) for r in agent.roles]
+            if agent.runs_as:
+                successors.append(ref(agent.runs_as))
+            successors.extend(ref(c.secret) for c in agent.credentials)
+            if own & carrier_mask:
+                successors.extend(_carriers(own & carrier_mask, carrier_node))
+            successors.extend(delegations_of.get(agent.id, ()))
+            at_node = node[agent.id]
+            own_of[at_node] = own
+            succ_of[at_node] = tuple(dict.fromkeys(successors)) if len(successors) > 1 else tuple(successors)
 
     def _add(self, entity: str, kind: str) -> int:
         node = len(self.ids)
