@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 from scipy import stats
-from test_sim_support import tiny
+from test_sim_support import anomaly_approved, tiny
 
 from workbench.analysis import (
     COMPARE_COLUMNS,
@@ -153,3 +153,15 @@ def test_runs_made_elsewhere_assemble_into_the_same_result(result):
     mine = assembled.summary().sort_values(["control", "replication"]).reset_index(drop=True)
     theirs = result.summary().sort_values(["control", "replication"]).reset_index(drop=True)
     assert mine.equals(theirs)
+
+
+def test_state_at_leaves_out_an_approval_while_an_anomaly_suspends_it():
+    run = run_replication(anomaly_approved(["anomaly"]), "rbac_step_up", 0, np.random.SeedSequence(1))
+
+    def approvers(time_s: float) -> set[str]:
+        state = state_at(run, "bot", time_s, scenario=anomaly_approved(["anomaly"]))
+        return {a for h in state.holdings if ("read", "ledger") in h.permissions for a in h.approved_by}
+
+    assert approvers(300.0) == {"hana (approval ledger-ok)"}  # before detection at 400 s
+    assert approvers(500.0) == set()  # suspended
+    assert approvers(1100.0) == {"hana (approval ledger-ok)"}  # re-approved at 1061 s

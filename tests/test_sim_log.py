@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from test_sim_support import TokenAllowAll, tiny
+from test_sim_support import TokenAllowAll, anomaly_approved, tiny
 
 from workbench.sim import run_replication
 
@@ -189,3 +189,24 @@ def test_clock_reading_design_is_asked_at_every_request():
 
     run_replication(tiny(), "office", 0, SEED, design=Office())
     assert calls == [11.0, 12.0]
+
+
+def test_anomaly_suspends_an_approval_until_a_human_approves_again():
+    # The live approval lets the first audit's ledger read through RBAC step-up. Detection at 400 s suspends it,
+    # so the audit at 1000 s (1 s at the PDP) waits 60 s for hana's re-approval; the audit at 2000 s runs on the
+    # restored approval.
+    out = run_replication(anomaly_approved(["anomaly"]), "rbac_step_up", 0, SEED)
+    assert log(
+        [e for e in out.events if e.kind in ("approval", "approval_suspended")], "task_id", "purpose", "reason"
+    ) == [
+        ("approval_suspended", 400.0, -1, "", "ledger-ok"),
+        ("approval", 1061.0, 1, "reapproval", "ledger-ok"),
+    ]
+    assert [(t.task_id, t.step_ups, t.approval_wait_s) for t in out.tasks] == [(0, 0, 0.0), (1, 1, 60.0), (2, 0, 0.0)]
+    assert out.summary["reapprovals"] == 1
+
+
+def test_an_approval_without_the_anomaly_trigger_survives_detection():
+    out = run_replication(anomaly_approved(["expiry"]), "rbac_step_up", 0, SEED)
+    assert not [e for e in out.events if e.kind in ("approval", "approval_suspended")]
+    assert [t.step_ups for t in out.tasks] == [0, 0, 0]

@@ -9,7 +9,7 @@ from typing import Any
 from workbench.model import Scenario
 from workbench.policy.base import AccessRequest, AccessState, CredentialMode, Decision
 
-__all__ = ["AlwaysStepUp", "TokenAllowAll", "erlang_c_wait", "tiny"]
+__all__ = ["AlwaysStepUp", "TokenAllowAll", "anomaly_approved", "erlang_c_wait", "tiny"]
 
 TINY: dict[str, Any] = {
     "schema_version": 1,
@@ -60,6 +60,35 @@ def tiny(**changes: Any) -> Scenario:
     data = copy.deepcopy(TINY)
     data.update(copy.deepcopy(changes))
     return Scenario.model_validate(data)
+
+
+def anomaly_approved(triggers: list[str]) -> Scenario:
+    """bot's ledger reads approved up front; a hijack at 100 s is detected at 400 s; audits at 10, 1000, 2000 s."""
+    return tiny(
+        workload={
+            "task_types": [
+                {
+                    "id": "audit",
+                    "agent": "bot",
+                    "arrival": {"at": ["10s", "1000s", "2000s"]},
+                    "steps": [{"action": "read", "resource": "ledger", "duration": "5s"}],
+                }
+            ]
+        },
+        approvals=[
+            {
+                "id": "ledger-ok",
+                "agent": "bot",
+                "approver": "hana",
+                "business_purpose": "monthly audit",
+                "scope": [{"action": "read", "resource": "ledger"}],
+                "granted": "2026-01-01",
+                "reapproval_triggers": triggers,
+            }
+        ],
+        threats=[{"id": "inj", "kind": "prompt_injection", "target": "bot", "at": ["100s"], "detection_delay": "300s"}],
+        revocation_triggers=[{"identity": "bot", "event": "anomaly_detected"}],
+    )
 
 
 @dataclass

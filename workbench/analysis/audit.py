@@ -81,7 +81,8 @@ def state_of_run(scenario: Scenario, run: ReplicationOutput, agent: str, time_s:
     reach = ReachIndex(scenario)
     standing = run.standing.get(agent, frozenset())
     holdings = [*_standing_holdings(scenario, reach, item, standing), *_token_holdings(run.events, agent, time_s)]
-    holdings = [_with_approvals(scenario, reach, agent, h, time_s) for h in holdings]
+    suspended = _suspended_at(run.events, agent, time_s)
+    holdings = [_with_approvals(scenario, reach, agent, h, time_s, suspended) for h in holdings]
     compromised = any(c.target == agent and c.compromised_s <= time_s < c.contained_s for c in run.compromises)
     running = {t.task_id for t in run.tasks if t.agent == agent and t.arrival_s <= time_s < t.end_s}
     approvals = tuple(
@@ -151,13 +152,30 @@ def _grant(item: str) -> Grant:
     return (action, resource)
 
 
-def _with_approvals(scenario: Scenario, reach: ReachIndex, agent: str, holding: Holding, time_s: float) -> Holding:
-    """Add the scenario approvals live at `time_s` that cover the holding's permissions."""
+def _suspended_at(events: list[Event], agent: str, time_s: float) -> frozenset[str]:
+    """Approvals of `agent` suspended by an anomaly at `time_s` and not yet re-approved."""
+    suspended: set[str] = set()
+    for event in events:
+        if event.time_s > time_s:
+            break
+        if event.identity != agent:
+            continue
+        if event.kind == "approval_suspended":
+            suspended.add(event.reason)
+        elif event.kind == "approval" and event.outcome == "approved" and event.reason:
+            suspended.difference_update(event.reason.split())
+    return frozenset(suspended)
+
+
+def _with_approvals(
+    scenario: Scenario, reach: ReachIndex, agent: str, holding: Holding, time_s: float, suspended: frozenset[str]
+) -> Holding:
+    """Add the scenario approvals live at `time_s` (and not suspended) that cover the holding's permissions."""
     as_of = scenario.as_of
     approvers = list(holding.approved_by)
     purposes = [holding.purpose] if holding.purpose else []
     for approval in scenario.approvals:
-        if approval.agent != agent:
+        if approval.agent != agent or approval.id in suspended:
             continue
         start = (approval.granted - as_of).days * 86400.0
         end = math.inf if approval.expires is None else (approval.expires - as_of).days * 86400.0

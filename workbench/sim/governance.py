@@ -57,7 +57,8 @@ def review(run: Run, task: Task, agent: str, pool_id: str | None, checks: tuple[
 
     The wait (until a reviewer starts, including waiting for the shift) is bounded by the pool's timeout;
     a legitimate request is approved once reviewed, an attacker's (`purpose == "attacker"`) is rejected
-    with the pool's `rejects_malicious` chance.
+    with the pool's `rejects_malicious` chance. A step-up of a scope that an approval suspended by an anomaly
+    covers is that approval's re-approval: once approved, the approval is live again.
     """
     env = run.env
     stats = run.stats
@@ -66,6 +67,9 @@ def review(run: Run, task: Task, agent: str, pool_id: str | None, checks: tuple[
         task.outcome = "denied"
         task.reason = f"step-up to unknown approver pool {pool_id!r}"
         return None
+    restores = _suspended_covering(run, checks, env.now) if purpose != "attacker" else ()
+    if restores:
+        purpose = "reapproval"
     stats.approvals += 1
     if purpose != "attacker":
         stats.step_ups += 1
@@ -117,6 +121,7 @@ def review(run: Run, task: Task, agent: str, pool_id: str | None, checks: tuple[
         task.reason = f"rejected by {approver}"
     else:
         outcome = "approved"
+        run.suspended.difference_update(restores)
     if run.keep_records:
         plan = task.plan
         run.events.append(
@@ -131,11 +136,25 @@ def review(run: Run, task: Task, agent: str, pool_id: str | None, checks: tuple[
                 approver=approver,
                 purpose=purpose,
                 outcome=outcome,
+                reason=" ".join(restores),
                 wait_s=wait,
                 duration_s=review_s,
             )
         )
     return approver if outcome == "approved" else None
+
+
+def _suspended_covering(run: Run, checks: tuple[Check, ...], now: float) -> tuple[str, ...]:
+    """Ids of suspended approvals that would cover one of `checks` at `now` (their re-approval is due)."""
+    suspended = run.suspended
+    if not suspended:
+        return ()
+    found: dict[str, None] = {}
+    for check in checks:
+        for start, end, approval in check.windows:
+            if approval in suspended and start <= now < end:
+                found[approval] = None
+    return tuple(found)
 
 
 def request_token(
@@ -152,7 +171,7 @@ def request_token(
     stepped: list[Check] = []
     pool_id: str | None = None
     for check in checks:
-        decision = check.decide(now, flagged)
+        decision = check.decide(now, flagged, run.suspended)
         outcome = decision.outcome
         if outcome == "allow":
             continue

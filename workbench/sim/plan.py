@@ -4,6 +4,8 @@ Per task type: the steps as plain tuples, the token scope, the risk of each requ
 design's decisions. Designs are pure functions of (request, state, now); within a run the state a request can
 be in takes four values (a scenario approval live or not, the agent flagged or not), so each request template
 keeps at most four decisions and the hot path never builds a pydantic object, an `AccessRequest` or a dict.
+An approval with the `anomaly` re-approval trigger is suspended from its agent's detection until a human
+approves a request it covers again; the run keeps the suspended approval ids and passes them to `decide`.
 A design whose answer can change with the clock says so with a true `reads_clock` and is asked every time.
 """
 
@@ -11,13 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 from workbench.model import Scenario, TaskType
 from workbench.policy.base import AccessRequest, AccessState, ControlDesign, Decision
 from workbench.sim.reach import Grant, ReachIndex, risk_level
 
-__all__ = ["Check", "StepPlan", "TaskPlan", "approval_windows", "compile_checks", "compile_tasks"]
+__all__ = ["Check", "StepPlan", "TaskPlan", "Window", "approval_windows", "compile_checks", "compile_tasks"]
 
 _STATES = (
     AccessState(approval_live=False, anomaly_flagged=False),
@@ -35,7 +38,7 @@ class Check:
     request: AccessRequest
     grant: Grant
     weight: float
-    windows: tuple[tuple[float, float], ...]  # when a scenario approval covering the grant is live
+    windows: tuple[Window, ...]  # when a scenario approval covering the grant is live
     _memo: list[Decision | None] = field(default_factory=lambda: [None, None, None, None])
     _clocked: bool = False
 
@@ -43,11 +46,14 @@ class Check:
         # A design that reads the clock (a Cedar policy on `context.hour`) is asked every time.
         self._clocked = bool(getattr(self.design, "reads_clock", False))
 
-    def decide(self, now: float, flagged: bool) -> Decision:
-        """The design's decision at `now`; the agent is `flagged` once a compromise was detected."""
+    def decide(self, now: float, flagged: bool, suspended: Container[str] = ()) -> Decision:
+        """The design's decision at `now`; the agent is `flagged` once a compromise was detected.
+
+        An approval whose id is in `suspended` (awaiting re-approval after an anomaly) does not count as live.
+        """
         live = False
-        for start, end in self.windows:
-            if start <= now < end:
+        for start, end, approval in self.windows:
+            if start <= now < end and approval not in suspended:
                 live = True
                 break
         index = 2 * live + flagged
@@ -83,10 +89,12 @@ class TaskPlan:
     scope_score: float
 
 
-def approval_windows(
-    scenario: Scenario, reach: ReachIndex, agent: str, grant: Grant
-) -> tuple[tuple[float, float], ...]:
-    """Simulated-time intervals in which a scenario approval of `agent` covers `grant`."""
+Window = tuple[float, float, str]
+"""(start, end, approval id): simulated seconds in which a scenario approval covers a grant."""
+
+
+def approval_windows(scenario: Scenario, reach: ReachIndex, agent: str, grant: Grant) -> tuple[Window, ...]:
+    """Simulated-time intervals in which a scenario approval of `agent` covers `grant`, with the approval's id."""
     windows = []
     for approval in scenario.approvals:
         if approval.agent != agent:
@@ -96,7 +104,7 @@ def approval_windows(
         start = _seconds(approval.granted, scenario.as_of)
         end = math.inf if approval.expires is None else _seconds(approval.expires, scenario.as_of)
         if end > start:
-            windows.append((start, end))
+            windows.append((start, end, approval.id))
     return tuple(sorted(windows))
 
 

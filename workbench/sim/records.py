@@ -37,6 +37,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "denial",
     "compromise",
     "detection",
+    "approval_suspended",
     "containment",
     "attack",
 )

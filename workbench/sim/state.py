@@ -25,7 +25,7 @@ from workbench.sim.services import Desk, Pool
 if TYPE_CHECKING:
     from workbench.sim.threats import Compromise
 
-__all__ = ["Run", "RunStats", "Task", "Token", "evaluates_at_request_time"]
+__all__ = ["Run", "RunStats", "Task", "Token", "anomaly_approvals", "evaluates_at_request_time"]
 
 
 class Task:
@@ -166,6 +166,9 @@ class Run:
         self.token_service: Desk
         self.pools: dict[str, Pool] = {}
         self.flagged: dict[str, int] = {}
+        self.suspended: set[str] = set()
+        """Approvals suspended by an anomaly, until a human approves a request they cover again."""
+        self.anomaly_approvals: dict[str, tuple[str, ...]] = anomaly_approvals(scenario)
         self.live_tokens: dict[str, dict[int, Token]] = {}
         self.watch: dict[str, list[Compromise]] = {}
         self.token_privilege: dict[str, float] = {}
@@ -186,6 +189,15 @@ class Run:
         """A fresh token id."""
         self._next_token += 1
         return self._next_token
+
+
+def anomaly_approvals(scenario: Scenario) -> dict[str, tuple[str, ...]]:
+    """Per agent, the ids of its approvals that an anomaly suspends (re-approval trigger `anomaly`)."""
+    out: dict[str, list[str]] = {}
+    for approval in scenario.approvals:
+        if "anomaly" in approval.reapproval_triggers:
+            out.setdefault(approval.agent, []).append(approval.id)
+    return {agent: tuple(ids) for agent, ids in out.items()}
 
 
 def evaluates_at_request_time(design: ControlDesign) -> bool:

@@ -260,7 +260,10 @@ def reach_now(run: Run, comp: Compromise) -> set[Grant]:
 
 
 def detect_compromise(run: Run, comp: Compromise) -> Generator[Any, Any, None]:
-    """Flag the compromised agent at detection: designs see `anomaly_flagged` from then on."""
+    """Flag the compromised agent at detection: designs see `anomaly_flagged` from then on.
+
+    Its approvals with the `anomaly` re-approval trigger are suspended until a human approves again.
+    """
     yield run.env.timeout(comp.detected_at - run.env.now)
     if not comp.active:
         return
@@ -269,6 +272,12 @@ def detect_compromise(run: Run, comp: Compromise) -> Generator[Any, Any, None]:
         comp.flagged = True
     if run.keep_records:
         run.events.append(Event("detection", run.env.now, comp.target, reason=comp.threat.id))
+    if comp.agent is not None:
+        for approval in run.anomaly_approvals.get(comp.agent, ()):
+            if approval not in run.suspended:
+                run.suspended.add(approval)
+                if run.keep_records:
+                    run.events.append(Event("approval_suspended", run.env.now, comp.agent, reason=approval))
 
 
 def attack(run: Run, comp: Compromise) -> Generator[Any, Any, None]:
@@ -325,7 +334,7 @@ def obtain(
         return credential
     if credential is not None:  # standing access behind a request-time check (RBAC with step-up)
         yield from evaluate(run, own, 1)
-        decision = check.decide(env.now, agent in run.flagged)
+        decision = check.decide(env.now, agent in run.flagged, run.suspended)
         if decision.outcome == "allow":
             return credential
         if decision.outcome == "deny":

@@ -142,7 +142,7 @@ def perform(run: Run, plan: TaskPlan, draws: Draws, parent_id: int) -> Generator
                     task.policy_wait += env.now - start
                     task.evaluations += 1
                     stats.evaluations += 1
-                decision = check.decide(env.now, agent in flagged)
+                decision = check.decide(env.now, agent in flagged, run.suspended)
                 outcome = decision.outcome
                 if outcome == "deny":
                     deny(run, task, agent, check, decision.reason, "step")
