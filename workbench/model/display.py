@@ -13,20 +13,7 @@ __all__ = ["scenario_html"]
 
 def scenario_html(scenario: Scenario) -> str:
     """HTML summary: what the scenario is, what it holds, which designs and threats it compares."""
-    counts = [
-        ("agents", len(scenario.agents)),
-        ("humans", len(scenario.humans)),
-        ("service accounts", len(scenario.service_accounts)),
-        ("tools", len(scenario.tools)),
-        ("datasets", len(scenario.datasets)),
-        ("secrets", len(scenario.secrets)),
-        ("roles", len(scenario.roles)),
-        ("delegations", len(scenario.delegations)),
-        ("approvals", len(scenario.approvals)),
-        ("blocked actions", len(scenario.blocked_actions)),
-        ("task types", len(scenario.workload.task_types)),
-        ("threats", len(scenario.threats)),
-    ]
+    counts = scenario.entity_counts()
     title = escape(scenario.title or scenario.name)
     source = f" <code>{escape(scenario.source.file)}</code>" if scenario.source else ""
     rows = "".join(f"<tr><td>{escape(name)}</td><td>{count}</td></tr>" for name, count in counts if count)

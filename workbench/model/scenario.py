@@ -193,6 +193,23 @@ class Scenario(StrictModel):
             raise ValueError("scenario was not loaded from a file; it cannot reference files")
         return (self._base_dir / relative).resolve()
 
+    def entity_counts(self) -> tuple[tuple[str, int], ...]:
+        """(plural label, count) of every kind of item the scenario holds, in file order: for summaries."""
+        return (
+            ("agents", len(self.agents)),
+            ("humans", len(self.humans)),
+            ("service accounts", len(self.service_accounts)),
+            ("tools", len(self.tools)),
+            ("datasets", len(self.datasets)),
+            ("secrets", len(self.secrets)),
+            ("roles", len(self.roles)),
+            ("delegations", len(self.delegations)),
+            ("approvals", len(self.approvals)),
+            ("blocked actions", len(self.blocked_actions)),
+            ("task types", len(self.workload.task_types)),
+            ("threats", len(self.threats)),
+        )
+
     def path_of(self, entity_id: str) -> tuple[str | int, ...]:
         """YAML path of the entity with this id (e.g. ('agents', 3)); () if unknown."""
         return self._entity_paths.get(entity_id, ())

@@ -73,6 +73,9 @@ PERCENTILES: tuple[float, ...] = tuple(float(p) for p in range(101))
 TIME_POINTS = 169
 """Points of the exposure-over-time curves (hourly over a week)."""
 
+_REPORTED_COUNTS = frozenset({"agents", "humans", "service accounts", "tools", "datasets", "secrets", "threats"})
+"""The entity counts a report's header shows (of `Scenario.entity_counts`)."""
+
 MAX_GOVERNED_AGENTS = 20
 """Agents given a capability map and IGA answers in the report: those with the largest blast radius."""
 
@@ -474,15 +477,7 @@ def collect(
         horizon_s=horizon_s,
         designs=tuple(result.controls) if result is not None else (),
         baseline=result.baseline if result is not None else "",
-        counts=(
-            ("agents", len(scenario.agents)),
-            ("humans", len(scenario.humans)),
-            ("service accounts", len(scenario.service_accounts)),
-            ("tools", len(scenario.tools)),
-            ("datasets", len(scenario.datasets)),
-            ("secrets", len(scenario.secrets)),
-            ("threats", len(scenario.threats)),
-        ),
+        counts=tuple((label, n) for label, n in scenario.entity_counts() if label in _REPORTED_COUNTS),
     )
     return ReportData(
         scenario=info,
