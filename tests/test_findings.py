@@ -549,6 +549,35 @@ def test_an_acceptance_without_entity_covers_every_entity_and_one_for_another_en
     assert {f.entity_id: f.suppressed for f in evaluate(load(data)).by_rule("WB115")} == {"bot": False, "bot2": True}
 
 
+def test_an_acceptance_that_matches_no_finding_is_stale() -> None:
+    data = accepting("2026-02-01")
+    bot(data)["audit_logging"] = True  # the risk was fixed; the acceptance stayed
+    (finding,) = evaluate(load(data)).by_rule("WB002")
+    assert (finding.entity_id, finding.evidence["finding"], finding.severity) == ("bot", "WB115", "info")
+    assert finding.location.yaml_path == ("accepted_risks", 0, "finding")
+
+
+def test_an_acceptance_naming_the_wrong_entity_is_stale_and_the_finding_stays_open() -> None:
+    data = accepting("2026-02-01", entity="olga")
+    result = evaluate(load(data))
+    assert [f.entity_id for f in result.by_rule("WB002")] == ["olga"]
+    assert not result.by_rule("WB115")[0].suppressed
+
+
+def test_a_matching_or_expired_acceptance_is_not_stale() -> None:
+    assert evaluate(load(accepting("2026-02-01"))).by_rule("WB002") == ()
+    expired = accepting("2026-01-09")
+    bot(expired)["audit_logging"] = True
+    result = evaluate(load(expired))
+    assert result.by_rule("WB002") == () and len(result.by_rule("WB119")) == 1
+
+
+def test_an_acceptance_of_a_simulation_rule_is_not_judged_without_a_simulation() -> None:
+    data = accepting("2026-02-01")
+    data["accepted_risks"][0].update(finding="WB201", entity=None)
+    assert evaluate(load(data)).by_rule("WB002") == ()
+
+
 # -- locations and fingerprints ----------------------------------------------------------------------------
 
 LOCATED = """\

@@ -13,11 +13,11 @@ from workbench.report.diff import MetricChange, ResultsDiff, diff_results
 
 
 def _head() -> dict[str, Any]:
-    """The base scenario, hand-edited: audit logging switched off (a new finding), the CRM key rotated
+    """The base scenario, hand-edited: audit logging switched off (a new finding), the mailer key rotated
     monthly (a resolved one) and the agent's role allowed to delete tickets (a bigger blast radius)."""
     document = small_support()
     document["agents"][0]["audit_logging"] = False
-    key = next(s for s in document["secrets"] if s["id"] == "crm-service-key")
+    key = next(s for s in document["secrets"] if s["id"] == "mailer-api-key")
     key["lifetime"], key["rotation"] = "30d", "30d"
     role = next(r for r in document["roles"] if r["id"] == "support-agent-role")
     role["permissions"].append({"action": "delete", "resource": "tickets"})
@@ -39,7 +39,7 @@ def test_shows_new_and_resolved_findings(pair: tuple[Path, Path], capsys: pytest
     code, diff = _diff_json(capsys, str(pair[0]), str(pair[1]))
     assert code == 0
     assert [(f["rule"], f["entity"]) for f in diff["new_findings"]] == [("WB115", "support-agent")]
-    assert ("WB103", "crm-service-key") in [(f["rule"], f["entity"]) for f in diff["resolved_findings"]]
+    assert ("WB103", "mailer-api-key") in [(f["rule"], f["entity"]) for f in diff["resolved_findings"]]
     (agent,) = [b for b in diff["blast_radius"] if b["identity"] == "support-agent"]
     assert agent["head"] > agent["base"]
     designs = {m["design"] for m in diff["metrics"]}

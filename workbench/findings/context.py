@@ -39,6 +39,10 @@ class RuleContext:
     access: AccessView
     simulation: Any = None
     catalog: Catalog | None = None
+    earlier: tuple[Finding, ...] = ()
+    """Findings of the rules that ran before (given only to rules that judge other findings, e.g. WB002)."""
+    ran: tuple[str, ...] = ()
+    """Ids of the rules that ran before."""
     _refs: dict[str, tuple[FrameworkRef, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     # -- scenario questions many rules share ----------------------------------------------------------

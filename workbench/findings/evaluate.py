@@ -8,6 +8,7 @@ unchanged, since it already says which file and line to fix.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 
@@ -30,6 +31,7 @@ Check = Callable[[RuleContext], Iterable[Finding]]
 CHECKS: Mapping[str, Check] = MappingProxyType(
     {
         "WB001": hygiene.unreferenced_entities,
+        "WB002": hygiene.stale_acceptances,
         "WB101": privilege.over_privileged_agent,
         "WB102": secrets.standing_secret_access,
         "WB103": secrets.long_lived_secret,
@@ -58,6 +60,9 @@ CHECKS: Mapping[str, Check] = MappingProxyType(
 
 _RULE_BUGS = (LookupError, AttributeError, TypeError, ValueError, ArithmeticError)
 
+_JUDGE_OTHERS = frozenset({"WB002"})
+"""Rules that read the other rules' findings: they run last, with those findings in the context."""
+
 
 def evaluate(
     scenario: Scenario,
@@ -82,10 +87,11 @@ def evaluate(
     chosen = CHECKS if checks is None else checks
     ran: list[str] = []
     found: list[Finding] = []
-    for rule_id in sorted(chosen):
+    for rule_id in sorted(chosen, key=lambda r: (r in _JUDGE_OTHERS, r)):
         if rule(rule_id).reads == "simulation" and simulation is None:
             continue
-        found.extend(_run(rule_id, chosen[rule_id], ctx))
+        here = dataclasses.replace(ctx, earlier=tuple(found), ran=tuple(ran)) if rule_id in _JUDGE_OTHERS else ctx
+        found.extend(_run(rule_id, chosen[rule_id], here))
         ran.append(rule_id)
     return FindingSet.of(scenario.name, apply_acceptances(scenario, found), ran)
 

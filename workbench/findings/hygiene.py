@@ -1,18 +1,21 @@
-"""WB001, scenario hygiene: roles, secrets, tools, datasets and service accounts that nothing refers to.
+"""Scenario hygiene: WB001 entities nothing refers to, WB002 accepted risks that accept nothing.
 
-Not a security risk in itself, but an unreferenced entity adds nothing to any analysis and usually means a
-typo or a half-finished model. A wildcard ('*') refers to nothing in particular, so it does not count.
+Not security risks in themselves. An unreferenced entity adds nothing to any analysis and usually means a
+typo or a half-finished model; a wildcard ('*') refers to nothing in particular, so it does not count. A live
+acceptance that matches no finding is stale: the risk was fixed (the acceptance should go) or the acceptance
+names the wrong rule or entity (and the finding it was meant for is open).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from workbench.findings.acceptance import acceptance_live
 from workbench.findings.context import RuleContext
 from workbench.findings.finding import Finding
 from workbench.model import Permission, Scenario
 
-__all__ = ["HYGIENE_KINDS", "referenced_ids", "unreferenced_entities"]
+__all__ = ["HYGIENE_KINDS", "referenced_ids", "stale_acceptances", "unreferenced_entities"]
 
 HYGIENE_KINDS = ("role", "secret", "tool", "dataset", "service_account")
 """Kinds of entity that exist only to be used by others."""
@@ -72,4 +75,30 @@ def unreferenced_entities(ctx: RuleContext) -> Iterator[Finding]:
             entity_id,
             f"The {label} '{entity_id}' is defined but nothing in the scenario refers to it.",
             evidence={"kind": kind},
+        )
+
+
+def stale_acceptances(ctx: RuleContext) -> Iterator[Finding]:
+    """WB002: a live accepted risk that matches none of the other rules' findings.
+
+    Runs after every other rule (`ctx.earlier` holds their findings, `ctx.ran` their ids). An acceptance of a
+    rule that did not run (a simulation rule, when nothing was simulated) cannot be judged and is left alone;
+    an expired one is WB119's.
+    """
+    for index, accepted in enumerate(ctx.scenario.accepted_risks):
+        if accepted.finding not in ctx.ran or not acceptance_live(accepted, scenario=ctx.scenario):
+            continue
+        if any(f.rule_id == accepted.finding and accepted.entity in (None, f.entity_id) for f in ctx.earlier):
+            continue
+        entity = accepted.entity or "*"
+        scope = f"'{accepted.entity}'" if accepted.entity else "any entity"
+        yield ctx.finding(
+            "WB002",
+            entity,
+            f"The acceptance of {accepted.finding} for {scope} by '{accepted.owner}' matches no finding: the risk "
+            "it accepts is gone, or it names the wrong rule or entity.",
+            key={"finding": accepted.finding},
+            evidence={"owner": accepted.owner, "expires": accepted.expires.isoformat()},
+            at=("accepted_risks", index, "finding"),
+            entity_kind=ctx.scenario.kinds.get(entity, "scenario"),
         )

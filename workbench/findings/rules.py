@@ -40,6 +40,13 @@ RULES: tuple[Rule, ...] = (
         "Wire the entity to whoever uses it, or delete it.",
     ),
     Rule(
+        "WB002", "Accepted risk matches no finding", "info", "scenario",
+        "A live accepted risk names a rule (and entity) for which no finding is raised: the risk was fixed and "
+        "the acceptance is stale, or the acceptance names the wrong rule or entity and the finding it was meant "
+        "for is open and unsuppressed.",
+        "Delete the acceptance if the risk is gone; otherwise correct its finding and entity.",
+    ),
+    Rule(
         "WB101", "Over-privileged agent", "medium", "scenario",
         "The agent's effective permissions include pairs that no step of any of its task types needs. Unused "
         "access is pure blast radius: it helps only an attacker who hijacks the agent.",
