@@ -199,9 +199,14 @@ class AccessIndex:
         assets = np.asarray(self._assets, dtype=np.intp)
         restricted = np.asarray(self._restricted, dtype=np.intp)
         for start in range(0, count, _CHUNK):
-            bitsets = self._bits_many(entities[start : start + _CHUNK])
-            rows = slice(start, start + len(bitsets))
-            out["permissions"][rows] = [b.bit_count() for b in bitsets]
+            every = self._bits_many(entities[start : start + _CHUNK])
+            # Many agents share one reach (same roles, same account): work on each distinct bitset once.
+            first = dict.fromkeys(every)
+            bitsets = list(first)
+            slot = dict(zip(bitsets, range(len(bitsets)), strict=True))
+            back = np.fromiter((slot[b] for b in every), dtype=np.intp, count=len(every))
+            rows = slice(start, start + len(every))
+            out["permissions"][rows] = np.asarray([b.bit_count() for b in bitsets], dtype=np.int64)[back]
             if not width:
                 continue
             matrix = np.frombuffer(b"".join(b.to_bytes(width, "little") for b in bitsets), dtype=np.uint8)
@@ -209,9 +214,11 @@ class AccessIndex:
             total = np.zeros(len(bitsets))
             for position in self._weighted:
                 total += tables[position][matrix[position]]
-            out["score"][rows] = total
-            out["assets"][rows] = np.count_nonzero(matrix[assets], axis=0) if len(assets) else 0
-            out["restricted_assets"][rows] = np.count_nonzero(matrix[restricted], axis=0) if len(restricted) else 0
+            out["score"][rows] = total[back]
+            if len(assets):
+                out["assets"][rows] = np.count_nonzero(matrix[assets], axis=0)[back]
+            if len(restricted):
+                out["restricted_assets"][rows] = np.count_nonzero(matrix[restricted], axis=0)[back]
         return out
 
     def explain(self, entity: str, action: str, resource: str) -> list[Hop] | None:
@@ -398,9 +405,8 @@ class _Compiler:
         self.succ: list[tuple[int, ...]] = [()] * len(self.ids)
         self.compromise_roots: dict[str, tuple[int, ...]] = {}
         self._agents(scenario.agents, delegations_of)
-        for _kind, _path, item in scenario.iter_entities():
-            if isinstance(item, Agent):
-                continue  # done above
+        others = (*scenario.humans, *scenario.service_accounts, *scenario.tools, *scenario.secrets, *scenario.roles)
+        for item in others:  # agents are done above
             if isinstance(item, Human):
                 self._set(item.id, 0, [self._ref(r) for r in item.roles])
             elif isinstance(item, ServiceAccount):

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from workbench.model.access import Delegation
 from workbench.model.common import ACTIONS, ANY, Permission
-from workbench.model.scenario import Scenario
+from workbench.model.scenario import ENTITY_SECTIONS, Scenario
 
 __all__ = ["Pair", "delegation_live", "expand_permissions", "scenario_resources"]
 
@@ -25,9 +25,10 @@ _RESOURCE_KINDS = ("dataset", "secret", "tool")
 def scenario_resources(scenario: Scenario) -> tuple[str, ...]:
     """Ids of every dataset, secret and tool, in scenario order: what a '*' resource expands to."""
     return tuple(
-        item.id  # type: ignore[attr-defined]
-        for kind, _path, item in scenario.iter_entities()
+        item.id
+        for section, kind in ENTITY_SECTIONS.items()
         if kind in _RESOURCE_KINDS
+        for item in getattr(scenario, section)
     )
 
 
