@@ -219,3 +219,40 @@ def test_invalid_scenario_exits_3(tmp_path: Path) -> None:
     path.write_text("schema_version: 1\nname: broken\n")
     assert cli(["report", str(path), "--out", str(tmp_path / "out")]) == 3
     assert not (tmp_path / "out").exists()
+
+
+def _atlas_file(folder: Path, renamed: dict[str, str]) -> Path:
+    """A minimal ATLAS.yaml holding every ATLAS id of the shipped catalog, some under new names."""
+    import yaml
+
+    from workbench.frameworks import load_catalog
+
+    entries = load_catalog().framework("mitre_atlas").entries
+    items = [{"id": e.id, "name": renamed.get(e.id, e.name or e.id), "description": f"About {e.id}."} for e in entries]
+    matrix = {
+        "id": "ATLAS",
+        "name": "ATLAS Matrix",
+        "techniques": [i for i in items if ".T" in i["id"]],
+        "mitigations": [i for i in items if ".M" in i["id"]],
+    }
+    path = folder / "ATLAS.yaml"
+    path.write_text(yaml.safe_dump({"id": "ATLAS", "name": "ATLAS", "version": "9.9.9", "matrices": [matrix]}))
+    return path
+
+
+def test_report_names_atlas_entries_from_a_users_atlas_file(tmp_path: Path) -> None:
+    path = write_scenario(tmp_path, small_support())
+    atlas = _atlas_file(tmp_path, {"AML.T0083": "Credentials Lifted From Agent Config"})
+    out = tmp_path / "out"
+    assert cli(["report", str(path), "--out", str(out), "--root", str(tmp_path), "--atlas", str(atlas)]) == 0
+    assert "AML.T0083 Credentials Lifted From Agent Config" in (out / "customer-support" / "report.md").read_text()
+
+
+def test_report_refuses_a_bad_atlas_file_before_writing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_scenario(tmp_path, small_support())
+    atlas = tmp_path / "ATLAS.yaml"
+    atlas.write_text("id: ATLAS\nmatrices: [}\n")
+    out = tmp_path / "out"
+    assert cli(["report", str(path), "--out", str(out), "--atlas", str(atlas)]) == 2
+    assert f"{atlas}:2:" in capsys.readouterr().err
+    assert not out.exists()

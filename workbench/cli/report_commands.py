@@ -54,13 +54,22 @@ def report(
         Path("."), "--root", help="Folder that scenario paths in reports and SARIF are relative to."
     ),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Scenarios simulated in parallel processes."),
+    atlas: Path | None = typer.Option(
+        None, "--atlas", help="A full MITRE ATLAS.yaml whose names and descriptions enrich the shipped catalog."
+    ),
 ) -> None:
     """Simulate, evaluate and write reports: per scenario <out>/<name>/ (report.md, report.html, results.json,
     findings.sarif, figures/*.svg), and <out>/index.md across scenarios."""
+    from workbench.frameworks import CatalogError
     from workbench.report import blocking_findings, report_scenarios, write_files
 
     # every scenario is validated, simulated and rendered before anything is written
-    reports, files = report_scenarios(scenarios, replications=replications, root=root, jobs=jobs)
+    try:
+        reports, files = report_scenarios(scenarios, replications=replications, root=root, jobs=jobs, atlas=atlas)
+    except CatalogError as error:
+        if atlas is None:  # the shipped catalog itself: a bug, reported as internal
+            raise
+        raise typer.BadParameter(str(error), param_hint="--atlas") from None
     changed = write_files(out, files)
     console, errors = stdout(), stderr()
     blocking = []

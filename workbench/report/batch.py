@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from workbench.errors import Problem, ScenarioError
+from workbench.frameworks import load_catalog
 from workbench.model import load_scenario
 from workbench.report.assemble import collect
 from workbench.report.data import ReportData
@@ -23,9 +24,12 @@ from workbench.report.index import render_index
 __all__ = ["report_scenarios"]
 
 
-def _one(path: Path, replications: int | None, root: Path) -> tuple[ReportData, dict[str, bytes]]:
+def _one(
+    path: Path, replications: int | None, root: Path, atlas: Path | None = None
+) -> tuple[ReportData, dict[str, bytes]]:
     """Collect and render one scenario; the graph is dropped from the data so it crosses processes cheaply."""
-    data = collect(load_scenario(path), replications=replications, root=root)
+    catalog = None if atlas is None else load_catalog(atlas)
+    data = collect(load_scenario(path), replications=replications, root=root, catalog=catalog)
     return replace(data, graph=None), render_report(data)
 
 
@@ -35,12 +39,17 @@ def report_scenarios(
     replications: int | None = None,
     root: str | Path = ".",
     jobs: int = 1,
+    atlas: str | Path | None = None,
 ) -> tuple[list[ReportData], dict[str, bytes]]:
     """Every file of a report folder for `paths` (each under `<name>/`, plus `index.md`), rendered in memory.
 
-    `jobs` > 1 renders that many scenarios at a time in separate processes. Raises ScenarioError listing
-    every problem of every file if any scenario is invalid.
+    `jobs` > 1 renders that many scenarios at a time in separate processes. `atlas` is a full MITRE
+    ATLAS.yaml that enriches the catalog's ATLAS names and descriptions. Raises ScenarioError listing every
+    problem of every file if any scenario is invalid, CatalogError if the ATLAS file is.
     """
+    atlas = None if atlas is None else Path(atlas)
+    if atlas is not None:
+        load_catalog(atlas)  # refuse a bad file before minutes of simulation
     files_in = [Path(p) for p in paths]
     problems: list[Problem] = []
     names = []
@@ -56,9 +65,10 @@ def report_scenarios(
     if jobs > 1 and len(files_in) > 1:
         context = multiprocessing.get_context("spawn")  # no state inherited from a forked parent
         with ProcessPoolExecutor(max_workers=min(jobs, len(files_in)), mp_context=context) as pool:
-            done = list(pool.map(_one, files_in, [replications] * len(files_in), [root] * len(files_in)))
+            count = len(files_in)
+            done = list(pool.map(_one, files_in, [replications] * count, [root] * count, [atlas] * count))
     else:
-        done = [_one(path, replications, root) for path in files_in]
+        done = [_one(path, replications, root, atlas) for path in files_in]
     reports = [data for data, _files in done]
     files: dict[str, bytes] = {}
     for data, rendered in done:
