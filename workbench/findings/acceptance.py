@@ -13,12 +13,19 @@ from collections.abc import Iterable
 from workbench.findings.finding import Finding, Suppression
 from workbench.model import AcceptedRisk, Scenario
 
-__all__ = ["acceptance_live", "apply_acceptances", "matching_acceptance"]
+__all__ = ["acceptance_live", "acceptance_subject", "apply_acceptances", "matching_acceptance"]
 
 
 def acceptance_live(accepted: AcceptedRisk, *, scenario: Scenario) -> bool:
     """True until the day after `expires` ("the date after which the finding is raised again")."""
     return accepted.expires >= scenario.as_of
+
+
+def acceptance_subject(accepted: AcceptedRisk) -> tuple[str, str]:
+    """The entity a finding about the acceptance is filed under ('*' for every entity), and how to say it."""
+    if accepted.entity is None:
+        return "*", "every entity"
+    return accepted.entity, f"'{accepted.entity}'"
 
 
 def matching_acceptance(scenario: Scenario, finding: Finding) -> tuple[int, AcceptedRisk] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from workbench.findings.acceptance import acceptance_live
+from workbench.findings.acceptance import acceptance_live, acceptance_subject
 from workbench.findings.context import RuleContext
 from workbench.findings.finding import Finding
 from workbench.model import Permission, Scenario
@@ -90,8 +90,7 @@ def stale_acceptances(ctx: RuleContext) -> Iterator[Finding]:
             continue
         if any(f.rule_id == accepted.finding and accepted.entity in (None, f.entity_id) for f in ctx.earlier):
             continue
-        entity = accepted.entity or "*"
-        scope = f"'{accepted.entity}'" if accepted.entity else "any entity"
+        entity, scope = acceptance_subject(accepted)
         yield ctx.finding(
             "WB002",
             entity,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from workbench.findings.acceptance import acceptance_live
+from workbench.findings.acceptance import acceptance_live, acceptance_subject
 from workbench.findings.approvals import approval_live
 from workbench.findings.context import RuleContext
 from workbench.findings.finding import Finding
@@ -118,8 +118,7 @@ def expired_acceptance(ctx: RuleContext) -> Iterator[Finding]:
     for index, accepted in enumerate(ctx.scenario.accepted_risks):
         if acceptance_live(accepted, scenario=ctx.scenario):
             continue
-        entity = accepted.entity or "*"
-        scope = f"'{accepted.entity}'" if accepted.entity else "every entity"
+        entity, scope = acceptance_subject(accepted)
         yield ctx.finding(
             "WB119",
             entity,
