@@ -92,3 +92,18 @@ def test_inline_svg_has_no_prologue_and_prefixed_ids() -> None:
     inline = svg_for_html(svg, figure_id="fig")
     assert inline.startswith("<svg") and 'id="fig-' in inline
     assert 'id="' not in inline.replace('id="fig-', "")
+
+
+def test_svg_ids_do_not_depend_on_float_bits_below_the_printed_precision() -> None:
+    """matplotlib hashes a clip rectangle's full-precision floats into its id; a layout that differs in the
+    last bit between machines must still give the same bytes (the committed reports are compared exactly)."""
+
+    def svg(offset: float) -> str:
+        figure = Figure(figsize=(4, 3))
+        ax = figure.add_axes((0.1 + offset, 0.1, 0.8, 0.8))
+        ax.plot([0, 1], [0, 1], marker="o")
+        return figure_svg(figure)
+
+    first, nudged = svg(0.0), svg(1e-13)
+    assert first == nudged
+    assert 'clipPath id="p1"' in first and 'xlink:href="#m1"' in first

@@ -1,7 +1,9 @@
 """Deterministic SVG export: the same figure gives the same bytes on every run, machine and hash seed.
 
 Reports are committed and checked byte for byte, so everything matplotlib would vary is pinned here: the
-salt of the ids it hashes (clip paths, glyphs), text kept as text (`svg.fonttype: none`, so no glyph
+ids it hashes (clip paths, markers) are renumbered in order of appearance, because matplotlib hashes the
+full-precision floats of a clip rectangle and so changes an id when a layout differs in its last bit between
+machines while every printed coordinate is equal; text kept as text (`svg.fonttype: none`, so no glyph
 outlines that depend on the installed fonts' versions), no creation date, and a fixed creator string so a
 matplotlib upgrade does not touch every file's header.
 """
@@ -56,7 +58,27 @@ def figure_svg(figure: Figure) -> str:
     buffer = io.StringIO()
     with report_style():
         figure.savefig(buffer, format="svg", metadata=_METADATA, bbox_inches=None)
-    return buffer.getvalue()
+    return _renumber_hashed_ids(buffer.getvalue())
+
+
+_HASHED_ID = re.compile(r'(?<=id=")([mp])[0-9a-f]{10}(?=")|(?<=#)([mp])[0-9a-f]{10}(?=[")])')
+
+
+def _renumber_hashed_ids(svg: str) -> str:
+    """Replace matplotlib's hashed clip-path (`p…`) and marker (`m…`) ids by `p1`, `m1`, … in order of first use."""
+    names: dict[str, str] = {}
+    counts = {"m": 0, "p": 0}
+
+    def rename(match: re.Match[str]) -> str:
+        old = match.group(0)
+        new = names.get(old)
+        if new is None:
+            kind = match.group(1) or match.group(2)
+            counts[kind] += 1
+            new = names[old] = f"{kind}{counts[kind]}"
+        return new
+
+    return _HASHED_ID.sub(rename, svg)
 
 
 _PROLOGUE = re.compile(r"\A(?:<\?xml[^>]*\?>\s*)?(?:<!DOCTYPE[^>]*>\s*)?", re.DOTALL)
