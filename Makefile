@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SCENARIOS := $(sort $(wildcard scenarios/*.yaml))
 
-.PHONY: install report test lint typecheck bench schema docs clean
+.PHONY: install report test test-fast lint typecheck bench schema docs clean
 
 install: $(STAMP)
 
@@ -26,8 +26,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The whole suite, in parallel over the machine's cores (pytest-xdist); CI runs this.
 test: lint typecheck
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
+
+# The inner loop: everything but the tests marked slow (end-to-end reports, notebooks, process pools, dask).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n auto -m "not slow" -q
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

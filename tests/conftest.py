@@ -26,3 +26,13 @@ def repo() -> Path:
 @pytest.fixture(params=SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def shipped_scenario_path(request: pytest.FixtureRequest) -> Path:
     return Path(request.param)
+
+
+LONGEST = ("tests/test_report_golden.py",)
+"""Files whose tests take longest (the golden test regenerates every shipped report): started before all else."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the longest tests first, then the other slow ones: under pytest-xdist a long test that starts last
+    decides the wall time of the whole suite."""
+    items.sort(key=lambda item: (not item.nodeid.startswith(LONGEST), item.get_closest_marker("slow") is None))

@@ -103,6 +103,7 @@ def test_unknown_group_is_a_usage_error(capsys):
     assert "unknown group nope" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_sweep_benchmark_rows():
     rows = sweep_bench.run(
         replications=3,
@@ -120,12 +121,14 @@ def test_sweep_benchmark_rows():
         "sweep_3_replications_dask_local_cluster_2_cold_start_vs_process_pool_2",
     }
     speedup = by_name["sweep_3_replications_2_workers_speedup"]
-    assert speedup["target"] == "ratio >= 1.7" and speedup["met"] in (True, False)
+    assert speedup["target"] == "ratio >= 1.7"
+    assert speedup["met"] is (speedup["ratio"] >= 1.7)  # judged from the ratio it reports, not a constant
     assert speedup["ratio"] == pytest.approx(speedup["baseline"] / speedup["value"], rel=0.05, abs=0.01)  # rounded
     dask = by_name["sweep_3_replications_dask_local_cluster_2_vs_process_pool_2"]
     assert dask["target"] == "ratio <= 1.1" and dask["baseline"] == speedup["value"]
 
 
+@pytest.mark.slow
 def test_report_benchmark_row_and_deadline():
     [row] = report_bench.run(agents=8, timeout_s=120)
     if str(row.get("note", "")).startswith("skipped"):

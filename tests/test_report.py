@@ -144,6 +144,7 @@ sys.exit(run(["report", sys.argv[1], "--out", sys.argv[2], "--root", sys.argv[3]
 """
 
 
+@pytest.mark.slow
 def test_regeneration_is_byte_identical_across_hash_seeds(tmp_path: Path) -> None:
     path = write_scenario(tmp_path, _hostile())
     outputs = []
@@ -159,6 +160,7 @@ def test_regeneration_is_byte_identical_across_hash_seeds(tmp_path: Path) -> Non
     assert different == []
 
 
+@pytest.mark.slow
 def test_failure_while_rendering_leaves_the_previous_report_untouched(tmp_path: Path, monkeypatch) -> None:
     path = write_scenario(tmp_path, small_support())
     out = tmp_path / "out"
@@ -175,6 +177,7 @@ def test_failure_while_rendering_leaves_the_previous_report_untouched(tmp_path: 
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
+@pytest.mark.slow
 def test_failure_while_writing_leaves_every_file_whole(tmp_path: Path, monkeypatch) -> None:
     path = write_scenario(tmp_path, small_support())
     out = tmp_path / "out"
@@ -198,6 +201,7 @@ def test_failure_while_writing_leaves_every_file_whole(tmp_path: Path, monkeypat
     assert changed == calls[:2], "files written before the kill are complete, the rest untouched"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "code"),
     [
@@ -240,6 +244,7 @@ def _atlas_file(folder: Path, renamed: dict[str, str]) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_report_names_atlas_entries_from_a_users_atlas_file(tmp_path: Path) -> None:
     path = write_scenario(tmp_path, small_support())
     atlas = _atlas_file(tmp_path, {"AML.T0083": "Credentials Lifted From Agent Config"})

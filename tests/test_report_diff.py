@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from test_report_support import cli, small_support, write_scenario
 
-from workbench.report.diff import MetricChange, ResultsDiff, diff_results
+from workbench.report.diff import MetricChange, ResultsDiff, diff_results, results_of
 
 
 def _head() -> dict[str, Any]:
@@ -30,6 +30,19 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return write_scenario(folder, small_support(), name="base.yaml"), write_scenario(folder, _head(), name="head.yaml")
 
 
+@pytest.fixture(scope="module")
+def results(pair: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Each side simulated once, as results.json files: the CLI tests below compare those instead of
+    simulating both scenarios again per test (scenario files as input are tested above)."""
+    folder = tmp_path_factory.mktemp("results")
+    written = []
+    for scenario in pair:
+        target = folder / f"{scenario.stem}.json"
+        target.write_text(json.dumps(results_of(scenario, root=scenario.parent)))
+        written.append(target)
+    return written[0], written[1]
+
+
 def _diff_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
     code = cli(["diff", *args, "--format", "json"])
     return code, json.loads(capsys.readouterr().out)
@@ -47,6 +60,7 @@ def test_shows_new_and_resolved_findings(pair: tuple[Path, Path], capsys: pytest
     assert {m["metric"] for m in diff["metrics"]} == {"blast_radius_total", "exposure_score_h", "latency_p95_s"}
 
 
+@pytest.mark.slow
 def test_against_a_previous_results_json(
     pair: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -57,26 +71,26 @@ def test_against_a_previous_results_json(
     assert [f["rule"] for f in diff["new_findings"]] == ["WB115"]
 
 
-def test_markdown_output(pair: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli(["diff", str(pair[0]), str(pair[1])]) == 0
+def test_markdown_output(results: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(["diff", str(results[0]), str(results[1])]) == 0
     text = capsys.readouterr().out
     assert "## New findings (1)" in text and "| WB115 |" in text
     assert "## Per design" in text and "| static_rbac | Exposure |" in text
 
 
 @pytest.mark.parametrize(("args", "code"), [(["--fail-on-regression", "1"], 1), (["--fail-on-regression", "50"], 0)])
-def test_fail_on_regression(pair: tuple[Path, Path], args: list[str], code: int) -> None:
+def test_fail_on_regression(results: tuple[Path, Path], args: list[str], code: int) -> None:
     # delete on tickets grows support-agent's blast radius, and static RBAC's exposure, by about 2%
-    assert cli(["diff", str(pair[0]), str(pair[1]), *args]) == code
+    assert cli(["diff", str(results[0]), str(results[1]), *args]) == code
 
 
 @pytest.mark.parametrize(("level", "code"), [("medium", 1), ("high", 0)])
-def test_fail_on_new(pair: tuple[Path, Path], level: str, code: int) -> None:
-    assert cli(["diff", str(pair[0]), str(pair[1]), "--fail-on-new", level]) == code  # WB115 is medium
+def test_fail_on_new(results: tuple[Path, Path], level: str, code: int) -> None:
+    assert cli(["diff", str(results[0]), str(results[1]), "--fail-on-new", level]) == code  # WB115 is medium
 
 
-def test_same_scenario_shows_no_change(pair: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
-    code, diff = _diff_json(capsys, str(pair[0]), str(pair[0]), "--fail-on-regression", "0")
+def test_same_scenario_shows_no_change(results: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    code, diff = _diff_json(capsys, str(results[0]), str(results[0]), "--fail-on-regression", "0")
     assert code == 0
     assert diff["new_findings"] == diff["resolved_findings"] == diff["blast_radius"] == []
     assert all(m["change_pct"] == 0 for m in diff["metrics"])

@@ -12,7 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import REPO, SCENARIOS
+
+pytestmark = pytest.mark.slow  # end to end: runs in `make test`, not in `make test-fast`
 
 _RENDER = """
 import os, sys

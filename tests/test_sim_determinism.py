@@ -52,6 +52,7 @@ def test_a_seed_sequence_is_not_consumed(support):
     assert first.summary == second.summary
 
 
+@pytest.mark.slow
 def test_results_do_not_depend_on_the_process_or_hash_seed():
     digests = set()
     for hash_seed in ("0", "12345"):
@@ -63,6 +64,7 @@ def test_results_do_not_depend_on_the_process_or_hash_seed():
     assert len(digests) == 1
 
 
+@pytest.mark.slow
 def test_streaming_summary_equals_the_full_one(support):
     full = simulate(support, replications=2, seed=3)
     lean = simulate(support, replications=2, seed=3, keep_records=False)
@@ -71,6 +73,7 @@ def test_streaming_summary_equals_the_full_one(support):
     assert lean.tasks.empty and lean.events.empty
 
 
+@pytest.mark.slow
 def test_run_replication_ships_to_worker_processes(support):
     # Top-level function, plain inputs, picklable output: what a process or dask pool needs.
     payload = pickle.dumps((run_replication, support, "cedar", 1, np.random.SeedSequence(2)))

@@ -48,6 +48,7 @@ def test_approver_pool_matches_erlang_c():
     assert utilisation == pytest.approx((100 / 60) / 2, rel=0.03)
 
 
+@pytest.mark.slow
 def test_token_service_matches_mm1():
     # M/M/1: λ = 1/min, mean issuance 30 s (ρ = 0.5): Wq = ρ / (μ − λ) = 30 s. The PDP costs nothing.
     scenario = single_step(
@@ -158,6 +159,7 @@ def support():
     return load_scenario("scenarios/customer-support.yaml")
 
 
+@pytest.mark.slow
 def test_no_threats_no_damage(support):
     quiet = support.model_copy(update={"threats": []})
     result = simulate(quiet, replications=2, keep_records=False)
@@ -178,6 +180,7 @@ def test_deny_all_grants_nothing(support):
     assert set(result.events["kind"]) <= {"denial", "compromise", "detection", "containment"}
 
 
+@pytest.mark.slow
 def test_jit_exposure_never_exceeds_static(support):
     result = simulate(support, controls=["static_rbac", "jit", "intent_aware_jit"], replications=6, keep_records=False)
     frame = result.compromises.pivot(
@@ -188,6 +191,7 @@ def test_jit_exposure_never_exceeds_static(support):
     assert (frame["intent_aware_jit"] <= frame["static_rbac"] + 1e-9).all()
 
 
+@pytest.mark.slow
 def test_every_issued_token_ends_expired_or_revoked(support):
     result = simulate(support, replications=2)
     events = result.events
@@ -201,6 +205,7 @@ def test_every_issued_token_ends_expired_or_revoked(support):
     assert (ended.loc[issued.index] >= issued).all()
 
 
+@pytest.mark.slow
 def test_same_arrivals_and_compromises_for_every_design(support):
     result = simulate(support, replications=2)
     cutoff = support.simulation.horizon - 6 * 3600  # every design has finished tasks that arrived before

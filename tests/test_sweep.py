@@ -123,6 +123,7 @@ def test_values_are_exact_not_rounded_through_their_human_form():
 # -- determinism: workers, chunks, order, more replications ---------------------------------------------------
 
 
+@pytest.mark.slow
 def test_process_pool_of_two_equals_serial(serial):
     pooled = sweep(busy(), GRID, replications=4, seed=3, workers=2, chunk_size=3)
     pd.testing.assert_frame_equal(pooled, serial)
@@ -152,6 +153,7 @@ def test_adding_replications_keeps_the_earlier_rows(serial):
     pd.testing.assert_frame_equal(earlier, serial)
 
 
+@pytest.mark.slow
 def test_cedar_policies_are_found_by_spawned_workers():
     scenario = load_scenario(REPO / "scenarios" / "customer-support.yaml")
     grid = {"simulation.horizon": ["2h"], "controls.cedar.token_ttl": ["5m", "30m"]}
@@ -212,6 +214,7 @@ def same(got: list[list[tuple[object, ...]]], want: list[list[tuple[object, ...]
     return True
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("die", [False, True], ids=["raises", "dies"])
 def test_process_pool_retries_a_failed_chunk_once(tmp_path, die):
     payload, chunks = flaky(tmp_path, die=die)
@@ -220,6 +223,7 @@ def test_process_pool_retries_a_failed_chunk_once(tmp_path, die):
     assert sum(done) == 6
 
 
+@pytest.mark.slow
 def test_a_chunk_failing_twice_is_reported_never_dropped(tmp_path):
     payload, chunks = flaky(tmp_path, always=True)
     with pytest.raises(SweepTaskError, match=r"^point 0 \w+ \d-\d seed 3: RuntimeError: flaky worker$") as info:

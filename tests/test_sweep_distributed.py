@@ -21,6 +21,8 @@ from test_sweep import GRID, busy, expected, fail, flaky, same
 
 from workbench.analysis.sweep import SweepError, _run_dask, sweep
 
+pytestmark = pytest.mark.slow  # end to end: runs in `make test`, not in `make test-fast`
+
 distributed = pytest.importorskip("distributed")
 
 START_TIMEOUT_S = 60
