@@ -333,8 +333,35 @@ def test_blast_radius_of_every_carrier_and_records_agree() -> None:
     assert rows["svc"]["score"] == pytest.approx(6 + 0.1)
     assert rows["key"] == {
         "scenario": "t", "entity": "key", "entity_kind": "secret", "score": 20.0,
-        "permissions": 1, "assets": 1, "restricted_assets": 1,
+        "permissions": 1, "assets": 1, "restricted_assets": 1, "blocked": 0,
     }  # fmt: skip
+
+
+def test_blocked_actions_are_out_of_the_blast_radius_and_listed_apart() -> None:
+    # A block names the agent, or the account it runs as, or everyone in an environment; a block that needs an
+    # amount never binds a blast radius (no request, no amount), as in the simulation.
+    s = scenario(
+        service_accounts=[{"id": "svc", "roles": ["reader"]}],
+        agents=[{"id": "bot", "runs_as": "svc", "untrusted_input": True, "credentials": [{"secret": "key"}]}],
+        datasets=DATASETS,
+        secrets=[{"id": "key", "grants": [perm("write", "payroll")]}],
+        roles=[{"id": "reader", "permissions": [perm("read", "crm"), perm("read", "wiki")]}],
+        blocked_actions=[
+            {"id": "b1", "identity": "svc", "action": "read", "resource": "wiki"},
+            {"id": "b2", "action": "write", "resource": "*", "when": {"untrusted_input": True}},
+            {"id": "b3", "action": "read", "resource": "crm", "when": {"amount_above": 10}},
+        ],
+    )
+    index = compile_access(s)
+    radius = blast_radius(index, "bot")
+    assert radius.permissions == (("read", "crm"),)
+    assert radius.blocked == (("write", "payroll"), ("read", "wiki"))
+    assert radius.score == 6.0
+    rows = {row["entity"]: row for row in blast_radius_records(index)}
+    assert (rows["bot"]["score"], rows["bot"]["permissions"], rows["bot"]["blocked"]) == (6.0, 1, 2)
+    # The account itself is blocked from the wiki; the secret, leaked, acts as nobody these blocks name.
+    assert (rows["svc"]["score"], rows["svc"]["blocked"]) == (6.0, 1)
+    assert (rows["key"]["score"], rows["key"]["blocked"]) == (20.0, 0)
 
 
 def test_who_can_reach_lists_identities_with_their_actions_in_scenario_order() -> None:

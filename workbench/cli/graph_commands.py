@@ -58,7 +58,10 @@ def blast_radius(
     fmt: RowFormat = typer.Option(RowFormat.table, "--format", "-f", help="Output format."),
     top: int = typer.Option(0, "--top", help="Only the N highest scores (0: all)."),
 ) -> None:
-    """Static blast radius of every agent, service account, secret and tool, scored by weight."""
+    """Static blast radius of every agent, service account, secret and tool, scored by weight.
+
+    Blocked actions are not in the score or the permissions; the `blocked` column lists (or counts) them.
+    """
     from workbench.graph import blast_radius as one_blast_radius
     from workbench.graph import blast_radius_records, compile_access
     from workbench.model import load_scenario
@@ -80,12 +83,12 @@ def blast_radius(
                     "permissions": [f"{a}:{r}" for a, r in radius.permissions],
                     "assets": list(radius.assets),
                     "restricted_assets": list(radius.restricted_assets),
+                    "blocked": [f"{a}:{r}" for a, r in radius.blocked],
                 }
             )
-        columns = ["entity", "entity_kind", "score", "permissions", "assets", "restricted_assets"]
     else:
         rows = sorted(blast_radius_records(index), key=lambda row: (-float(row["score"]), str(row["entity"])))
-        columns = ["entity", "entity_kind", "score", "permissions", "assets", "restricted_assets"]
+    columns = ["entity", "entity_kind", "score", "permissions", "assets", "restricted_assets", "blocked"]
     if top > 0:
         rows = rows[:top]
     emit_rows(rows, columns=columns, fmt=fmt.value, title=f"Static blast radius: {scenario.name}")

@@ -1,8 +1,10 @@
 """Static blast radius: what a compromised agent, service account, secret or tool can exercise, and its score.
 
 The score is the architecture's weighted sum (sensitivity × value × action criticality over datasets and
-secrets; tools weigh 0). `blast_radius` gives one entity in full; `blast_radius_records` gives every entity
-of some kinds as flat rows, computed in bulk (a 100k-agent organisation takes seconds).
+secrets; tools weigh 0). Blocked actions are denied even to valid credentials, so they are not part of the
+radius: they are listed separately (`blocked`), and the simulation's obtainable reach under static RBAC at the
+moment of a compromise is the same set. `blast_radius` gives one entity in full; `blast_radius_records` gives
+every entity of some kinds as flat rows, computed in bulk (a 100k-agent organisation takes seconds).
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from workbench.model.scenario import Scenario
 __all__ = ["BLAST_RADIUS_COLUMNS", "BlastRadius", "blast_radius", "blast_radius_records"]
 
 BLAST_RADIUS_COLUMNS: tuple[str, ...] = (
-    "scenario", "entity", "entity_kind", "score", "permissions", "assets", "restricted_assets",
+    "scenario", "entity", "entity_kind", "score", "permissions", "assets", "restricted_assets", "blocked",
 )  # fmt: skip
-"""Columns of `blast_radius_records`: counts of permissions, of datasets and secrets reached, of restricted ones."""
+"""Columns of `blast_radius_records`: counts of usable permissions, of datasets and secrets they reach, of
+restricted ones, and of the permissions held but denied by blocked actions (not in the score)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +41,15 @@ class BlastRadius:
     tools: tuple[str, ...]
     """Tools it can call (conduits: they weigh nothing themselves)."""
     score: float
+    blocked: tuple[Pair, ...] = ()
+    """Permissions it holds that a blocked action denies it: not in `permissions` and not scored."""
 
 
 def blast_radius(index: AccessIndex | Scenario, entity: str) -> BlastRadius:
     """Blast radius of an agent, human, service account, secret (leaked) or tool (compromised)."""
     index = _as_index(index)
-    bits = index.bits(entity)
+    held = index.bits(entity)
+    bits = held & ~index.blocked_bits(entity)
     return BlastRadius(
         entity=entity,
         entity_kind=index.kind_of(entity),
@@ -52,6 +58,7 @@ def blast_radius(index: AccessIndex | Scenario, entity: str) -> BlastRadius:
         restricted_assets=index.assets(bits, restricted_only=True),
         tools=index.tools(bits),
         score=index.score(bits),
+        blocked=tuple(index.pairs(held & ~bits)),
     )
 
 
@@ -66,7 +73,8 @@ def blast_radius_records(
     rows: list[dict[str, Any]] = []
     for kind in kinds:
         entities = index.entities(kind)
-        batch = index.batch(entities)
+        batch = index.batch(entities, usable=True)
+        blocked = batch["blocked"].tolist()
         scores = batch["score"].tolist()
         permissions = batch["permissions"].tolist()
         assets = batch["assets"].tolist()
@@ -81,6 +89,7 @@ def blast_radius_records(
                 "permissions": permissions[i],
                 "assets": assets[i],
                 "restricted_assets": restricted[i],
+                "blocked": blocked[i],
             }
             for i, entity in enumerate(entities)
         )

@@ -25,7 +25,7 @@ import numpy as np
 from workbench.graph.permissions import Pair, delegation_live, scenario_resources
 from workbench.graph.scoring import asset_weight
 from workbench.graph.vocabulary import EdgeKind, Hop
-from workbench.model.access import Role
+from workbench.model.access import BlockedAction, Role
 from workbench.model.assets import Secret, Tool
 from workbench.model.common import ACTIONS, ANY, Permission
 from workbench.model.identities import Agent, Human, ServiceAccount
@@ -88,6 +88,15 @@ class AccessIndex:
         self._reach, self._grant = _solve(compiled)
         self._tables, self._weighted, self._assets, self._restricted = _weight_tables(scenario, self.resources)
         self._cache: dict[str, frozenset[Pair]] = {}
+        self._by_id = scenario.by_id
+        self._blocks = tuple(
+            (block, compiled.block_mask(block.action, block.resource)) for block in scenario.blocked_actions
+        )
+        self._named_blocks: dict[str, list[tuple[BlockedAction, int]]] = {}
+        for block, mask in self._blocks:
+            if block.identity != ANY:
+                self._named_blocks.setdefault(block.identity, []).append((block, mask))
+        self._any_blocks: dict[tuple[str, bool], int] = {}
 
     # -- questions ----------------------------------------------------------------------------------------
 
@@ -152,6 +161,36 @@ class AccessIndex:
                 total += self._tables[position][mask]
         return total
 
+    def blocked_bits(self, entity: str) -> int:
+        """The permissions of `compromise_permissions(entity)`'s universe that a blocked action denies to it.
+
+        Asked as the simulation asks it of a compromise: the principal is an agent or service account itself
+        (an agent also answers for the account it `runs_as`), a secret's account (or the secret), a tool's
+        account (or the tool); in that identity's environment, with no amount. Blocks never change what an
+        identity holds, only what it can use: static blast radius and the simulation take them out alike.
+        """
+        if not self._blocks:
+            return 0
+        aliases, environment, untrusted = self._principal(entity)
+        # Blocks on every identity depend only on the environment and untrusted input: one mask per pair.
+        key = (environment, untrusted)
+        bits = self._any_blocks.get(key)
+        if bits is None:
+            bits = 0
+            for block, mask in self._blocks:
+                if block.identity == ANY and block.binds(aliases, environment=environment, untrusted_input=untrusted):
+                    bits |= mask
+            self._any_blocks[key] = bits
+        for alias in aliases:
+            for block, mask in self._named_blocks.get(alias, ()):
+                if block.binds(aliases, environment=environment, untrusted_input=untrusted):
+                    bits |= mask
+        return bits
+
+    def usable_bits(self, entity: str) -> int:
+        """`bits(entity)` without what blocked actions deny it: what a compromise of it can actually use."""
+        return self.bits(entity) & ~self.blocked_bits(entity)
+
     def bits_of(self, pairs: Iterable[Pair]) -> int:
         """Bitset of concrete (action, resource) pairs; an unknown resource or action raises KeyError."""
         bits = 0
@@ -182,10 +221,11 @@ class AccessIndex:
         data = bits.to_bytes(len(self.resources), "little")
         return tuple(r for p, r in enumerate(self.resources) if data[p] and self._kinds[r] == "tool")
 
-    def batch(self, entities: Sequence[str]) -> dict[str, np.ndarray]:
+    def batch(self, entities: Sequence[str], *, usable: bool = False) -> dict[str, np.ndarray]:
         """Score, permission count, asset count and restricted-asset count of many entities, vectorised.
 
-        Scores equal `score(bits(e))` exactly (same terms, same order).
+        Scores equal `score(bits(e))` exactly (same terms, same order). With `usable`, every figure is of
+        `usable_bits(e)` instead, and "blocked" counts the permissions held but denied by blocked actions.
         """
         count = len(entities)
         out = {
@@ -194,12 +234,19 @@ class AccessIndex:
             "assets": np.zeros(count, dtype=np.int64),
             "restricted_assets": np.zeros(count, dtype=np.int64),
         }
+        if usable:
+            out["blocked"] = np.zeros(count, dtype=np.int64)
         width = len(self.resources)
         tables = np.asarray(self._tables, dtype=np.float64) if width else np.zeros((0, _ALL_ACTIONS + 1))
         assets = np.asarray(self._assets, dtype=np.intp)
         restricted = np.asarray(self._restricted, dtype=np.intp)
         for start in range(0, count, _CHUNK):
-            every = self._bits_many(entities[start : start + _CHUNK])
+            chunk = entities[start : start + _CHUNK]
+            every = self._bits_many(chunk)
+            if usable and self._blocks:
+                denied = [b & self.blocked_bits(e) for e, b in zip(chunk, every, strict=True)]
+                out["blocked"][start : start + len(chunk)] = [d.bit_count() for d in denied]
+                every = [b & ~d for b, d in zip(every, denied, strict=True)]
             # Many agents share one reach (same roles, same account): work on each distinct bitset once.
             first = dict.fromkeys(every)
             bitsets = list(first)
@@ -250,6 +297,20 @@ class AccessIndex:
         if kind not in ("agent", "human", "service_account", "secret"):
             raise ValueError(f"'{entity}' is a {kind}; it has no effective permissions or compromise")
         return (self._node[entity],)
+
+    def _principal(self, entity: str) -> tuple[tuple[str, ...], str, bool]:
+        """Who a compromise of `entity` acts as, for blocked actions: aliases, environment, untrusted input."""
+        item = self._by_id.get(entity)
+        if isinstance(item, Agent):
+            aliases = (item.id,) if item.runs_as is None else (item.id, item.runs_as)
+            return aliases, item.environment, item.untrusted_input
+        if isinstance(item, ServiceAccount):
+            return (item.id,), item.environment, False
+        if isinstance(item, Secret):
+            return (item.authenticates_as or item.id,), item.environment, False
+        if isinstance(item, Tool):
+            return (item.runs_as or item.id,), item.environment, False
+        return (entity,), "prod", False
 
     def _bits_many(self, entities: Sequence[str]) -> list[int]:
         """`bits` of each entity; agents, humans, accounts and secrets are their own single root."""
@@ -511,6 +572,14 @@ class _Compiler:
 
     def _carriers(self, bits: int) -> list[int]:
         return _carriers(bits & self.carrier_mask, self.carrier_node)
+
+    def block_mask(self, action: str, resource: str) -> int:
+        """Bits of the pairs a block on `action` (or '*') and `resource` (or '*') names."""
+        actions = _ALL_ACTIONS if action == ANY else 1 << _ACTION_BIT[action]
+        if resource == ANY:
+            return int.from_bytes(bytes([actions]) * len(self.resources), "little")
+        position = self.position.get(resource)
+        return 0 if position is None else actions << (8 * position)
 
 
 def _solve(compiled: _Compiler) -> tuple[list[int], dict[int, int]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Literal
 
 from pydantic import Field
@@ -83,6 +84,36 @@ class BlockedAction(StrictModel):
     resource: Id | Literal["*"] = Field(description="Resource the block applies to; '*' for all.")
     when: BlockCondition | None = Field(None, description="Conditions under which the block applies.")
     reason: str | None = Field(None, description="Why the action is blocked.")
+
+    def covers(self, action: str, resource: str) -> bool:
+        """Whether the block names this action on this resource (wildcards included)."""
+        return self.action in ("*", action) and self.resource in ("*", resource)
+
+    def binds(
+        self,
+        aliases: Collection[str],
+        *,
+        environment: str,
+        untrusted_input: bool,
+        amount: float | None = None,
+    ) -> bool:
+        """Whether the block applies to a request by an identity known as `aliases` (itself and the account
+        it runs as), in `environment`, reading untrusted input or not, for `amount` (None: no amount).
+
+        The one statement of the matching rule: the designs (policy.blocked), static blast radius
+        (graph.index) and the simulation all ask it. A block with `amount_above` binds only requests that
+        carry a larger amount, so it never binds a request without one.
+        """
+        if self.identity != "*" and self.identity not in aliases:
+            return False
+        when = self.when
+        if when is None:
+            return True
+        if when.amount_above is not None and (amount is None or amount <= when.amount_above):
+            return False
+        if when.environments and environment not in when.environments:
+            return False
+        return when.untrusted_input is None or when.untrusted_input == untrusted_input
 
 
 class RevocationTrigger(StrictModel):

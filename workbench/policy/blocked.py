@@ -15,8 +15,6 @@ from workbench.policy.base import AccessRequest, Decision
 
 __all__ = ["BlockList", "block_decision", "block_list"]
 
-ANY = "*"
-
 
 @dataclass(frozen=True, slots=True)
 class _Identity:
@@ -67,15 +65,6 @@ def _identity(agent: Agent) -> _Identity:
 
 
 def _applies(block: BlockedAction, request: AccessRequest, who: _Identity) -> bool:
-    if block.action not in (ANY, request.action) or block.resource not in (ANY, request.resource):
-        return False
-    if block.identity != ANY and block.identity not in who.aliases:
-        return False
-    when = block.when
-    if when is None:
-        return True
-    if when.amount_above is not None and (request.amount is None or request.amount <= when.amount_above):
-        return False
-    if when.environments and request.environment not in when.environments:
-        return False
-    return when.untrusted_input is None or when.untrusted_input == who.untrusted_input
+    return block.covers(request.action, request.resource) and block.binds(
+        who.aliases, environment=request.environment, untrusted_input=who.untrusted_input, amount=request.amount
+    )
