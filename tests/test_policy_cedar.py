@@ -449,3 +449,11 @@ def test_every_shipped_scenario_builds_all_its_designs(shipped_scenario_path: Pa
     scenario = load_scenario(shipped_scenario_path)
     designs = [build_design(scenario, control, standing={}) for control in scenario.controls]
     assert [d.label for d in designs] == scenario.control_labels
+
+
+def test_token_live_is_not_in_the_context_a_policy_can_read() -> None:
+    # No request the simulation makes has a live token covering it (a task with one simply uses it), so the
+    # attribute would always be false: it is not in the schema, and a policy reading it is refused.
+    found = errors("permit (principal, action, resource) when { context.token_live };\n")
+    assert [(line, code) for line, _, code, _ in found] == [(1, "cedar-type")]
+    assert "token_live" in found[0][3]

@@ -51,7 +51,6 @@ class AccessState:
 
     approval_live: bool = False  # a human approved this scope and the approval has not expired
     anomaly_flagged: bool = False  # the identity has been flagged by detection
-    token_live: bool = False  # a task token covering this request is live
 
 
 @dataclass(frozen=True, slots=True)

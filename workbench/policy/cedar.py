@@ -50,7 +50,6 @@ CONTEXT_ATTRIBUTES: tuple[str, ...] = (
     "risk_level",
     "risk_score",
     "task",
-    "token_live",
     "via_tool",
 )
 """Attributes of the Cedar `context` record, in the order they enter the memo key."""
@@ -74,7 +73,6 @@ def cedar_context(entitled: Callable[[str, str, str], bool]) -> dict[str, Getter
         "risk_level": lambda r, s, n: r.risk_level,
         "risk_score": lambda r, s, n: cedar_number(r.risk_score),
         "task": lambda r, s, n: r.task_type or "",
-        "token_live": lambda r, s, n: s.token_live,
         "via_tool": lambda r, s, n: r.via_tool or "",
     }
 

@@ -55,7 +55,6 @@ type Context = {{
   environment: String,
   approval_live: Bool,
   anomaly_flagged: Bool,
-  token_live: Bool,
   hour: Long,
   amount?: Long,
   via_tool: String,
