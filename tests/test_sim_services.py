@@ -1,14 +1,17 @@
-"""Approver pools' shifts and timeouts, and compromises of tools and secrets."""
+"""Approver pools' shifts and timeouts, the ServiceResource override, and compromises of tools and secrets."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import simpy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_sim_support import AlwaysStepUp, tiny
 
 from workbench.model.workload import WorkingHours
 from workbench.sim import run_replication
-from workbench.sim.services import seconds_until_shift
+from workbench.sim.services import ServiceResource, seconds_until_shift
 
 SEED = np.random.SeedSequence(1)
 HOUR = 3600.0
@@ -114,3 +117,105 @@ def test_a_tools_own_key_survives_jit():
         # read notes (1) + read ledger through its key (6), for detection 2 h + trigger 1 h
         assert (record.reachable_score, record.dwell_s, record.exposure_score_h) == (7.0, 3 * HOUR, 21.0)
         assert record.realised_damage == 7.0
+
+
+def end_of_shift_queue():
+    # One reviewer on a 9-17 shift, 30-minute reviews; four requests arrive at 16:45 on Monday.
+    pool = {"id": "leads", "approvers": ["hana"], "review_time": "30m", "working_hours": {}}
+    return tiny(
+        services={"approver_pools": [pool]},
+        workload={
+            "task_types": [
+                {
+                    "id": "note",
+                    "agent": "bot",
+                    "arrival": {"at": ["16h45m"] * 4},
+                    "steps": [{"action": "read", "resource": "notes", "duration": "1s"}],
+                }
+            ]
+        },
+        simulation={"horizon": "3d", "replications": 1, "seed": 7},
+    )
+
+
+def test_a_queue_left_at_the_end_of_a_shift_waits_for_the_next_shift():
+    # The review started at 16:45 finishes at 17:15; nobody starts another until Tuesday 09:00, then one
+    # after the other, in arrival order. (Reviewers used to keep starting reviews at 17:15, 17:45, 18:15.)
+    out = run_replication(end_of_shift_queue(), "x", 0, SEED, design=AlwaysStepUp())
+    reviews = [(e.task_id, e.time_s - e.duration_s, e.time_s, e.wait_s) for e in out.events if e.kind == "approval"]
+    opens = DAY + 9 * HOUR
+    assert reviews == [
+        (0, 16.75 * HOUR, 17.25 * HOUR, 0.0),
+        (1, opens, opens + 0.5 * HOUR, opens - 16.75 * HOUR),
+        (2, opens + 0.5 * HOUR, opens + HOUR, opens + 0.5 * HOUR - 16.75 * HOUR),
+        (3, opens + HOUR, opens + 1.5 * HOUR, opens + HOUR - 16.75 * HOUR),
+    ]
+    (service,) = [s for s in out.services if s.service == "approver_pool:leads"]
+    assert service.utilisation == pytest.approx(2 * HOUR / (3 * DAY))  # idle overnight: not busy
+
+
+def test_a_request_queued_past_the_shift_times_out_if_the_next_shift_is_too_far():
+    # Timeout 2 h: the requests still queued at 17:15 cannot be started before 09:00, so they time out at
+    # 18:45 (2 h after they arrived), holding no reviewer's time.
+    data = end_of_shift_queue().model_dump(mode="json", exclude_none=True)
+    data["services"]["approver_pools"][0]["timeout"] = "2h"
+    out = run_replication(type(end_of_shift_queue()).model_validate(data), "x", 0, SEED, design=AlwaysStepUp())
+    outcomes = [(e.task_id, e.outcome, e.time_s) for e in out.events if e.kind == "approval"]
+    assert outcomes == [
+        (0, "approved", 17.25 * HOUR),
+        (1, "timed_out", 18.75 * HOUR),
+        (2, "timed_out", 18.75 * HOUR),
+        (3, "timed_out", 18.75 * HOUR),
+    ]
+
+
+# -- ServiceResource behaves exactly as simpy.Resource ---------------------------------------------------------
+
+users = st.lists(
+    st.tuples(
+        # Arrival in two hops of small integers: ties are frequent, and an arrival's last event is scheduled
+        # at varying points relative to other users' releases at the same instant.
+        st.tuples(st.integers(min_value=0, max_value=12), st.integers(min_value=0, max_value=8)),
+        st.integers(min_value=0, max_value=6),  # service time, zero included
+        st.one_of(st.none(), st.integers(min_value=0, max_value=8)),  # patience: None waits forever
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+def _trace(resource_class, capacity, spec):
+    env = simpy.Environment()
+    resource = resource_class(env, capacity)
+    log = {}
+    levels = []
+
+    def user(i, arrival, service, patience):
+        yield env.timeout(arrival[0])
+        yield env.timeout(arrival[1])
+        with resource.request() as req:
+            if not req.triggered:
+                if patience is None:
+                    yield req
+                else:
+                    yield req | env.timeout(patience)
+                    if not req.triggered:
+                        log[i] = ("reneged", env.now)
+                        return
+            granted = env.now
+            levels.append((env.now, resource.count))
+            yield env.timeout(service)
+        log[i] = ("served", granted, env.now)
+
+    for i, (arrival, service, patience) in enumerate(spec):
+        env.process(user(i, arrival, service, patience))
+    env.run()
+    return log, sorted(levels), resource.count, len(resource.queue)
+
+
+@settings(max_examples=300, deadline=None)
+@given(capacity=st.integers(min_value=1, max_value=3), spec=users)
+def test_service_resource_grants_and_releases_exactly_as_simpy_resource(capacity, spec):
+    # Same users, same arrivals, service times and patience: every grant, release and reneging happens at
+    # the same time for the same user, servers in use are the same at each grant, and both end empty.
+    assert _trace(ServiceResource, capacity, spec) == _trace(simpy.Resource, capacity, spec)

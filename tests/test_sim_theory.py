@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import SCENARIOS
 from test_sim_support import AlwaysStepUp, TokenAllowAll, erlang_c_wait, tiny
 
 from workbench.analysis import mean_ci, simulate
-from workbench.model import Threat, load_scenario
+from workbench.model import StaticRbac, Threat, load_scenario
 from workbench.policy.base import DenyAll
 from workbench.sim import run_replication
 
@@ -232,3 +233,30 @@ def test_folding_ended_tokens_into_exposure_changes_nothing(support, monkeypatch
     assert len(exact) == 1 and exact[0].containment == "horizon"
     assert [c.exposure_score_h for c in folded] == pytest.approx([c.exposure_score_h for c in exact], rel=1e-9)
     assert [c.realised_damage for c in folded] == [c.realised_damage for c in exact]
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_static_blast_radius_is_what_a_hijack_reaches_under_static_rbac(path):
+    # Blocked actions are out of both numbers: the static score of every agent equals the reach the
+    # simulation gives its hijack under static RBAC, to the float.
+    from workbench.graph import blast_radius, compile_access
+
+    scenario = load_scenario(path)
+    index = compile_access(scenario)
+    agents = [a.id for a in scenario.agents]
+    hijacks = [
+        Threat(id=f"hijack-{i}", kind="prompt_injection", target=agent, at=[60.0], detection_delay=60.0)
+        for i, agent in enumerate(agents)
+    ]
+    quiet = scenario.model_copy(
+        update={
+            "threats": hijacks,
+            "workload": scenario.workload.model_copy(update={"task_types": []}),
+            "simulation": scenario.simulation.model_copy(update={"horizon": 600.0}),
+            "controls": [StaticRbac()],
+        }
+    )
+    out = run_replication(quiet, "static_rbac", 0, np.random.SeedSequence(1))
+    reached = {c.target: (c.reachable_score, c.reachable_permissions) for c in out.compromises}
+    static = {a: (blast_radius(index, a).score, len(blast_radius(index, a).permissions)) for a in agents}
+    assert reached == static

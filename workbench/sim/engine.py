@@ -19,9 +19,8 @@ from workbench.sim.governance import close_token
 from workbench.sim.plan import compile_tasks
 from workbench.sim.reach import Grant, ReachIndex
 from workbench.sim.records import CompromiseRecord, Event, PrivilegeRecord, ServiceRecord, TaskRecord
-from workbench.sim.services import Desk, Pool
 from workbench.sim.state import Run
-from workbench.sim.streams import APPROVALS, ARRIVALS, SERVICES, THREATS, WORK, constant_or_sampler, stream
+from workbench.sim.streams import ARRIVALS, KEYS, THREATS, WORK, stream
 from workbench.sim.summary import summarise
 from workbench.sim.threats import conclude, threaten
 from workbench.sim.workload import arrive
@@ -102,26 +101,11 @@ def run_replication(
         keep_records=keep_records,
     )
     env = run.env
-    services = scenario.services
-    service_rng = stream(seed_seq, SERVICES)
-    run.pdp = Desk(
-        env,
-        "policy_decision_point",
-        services.policy_decision_point.capacity,
-        constant_or_sampler(service_rng, services.policy_decision_point.evaluation),
-    )
-    run.token_service = Desk(
-        env,
-        "token_service",
-        services.token_service.capacity,
-        constant_or_sampler(stream(seed_seq, SERVICES, 1), services.token_service.issuance),
-    )
-    for index, pool in enumerate(services.approver_pools):
-        run.pools[pool.id] = Pool(env, pool, stream(seed_seq, APPROVALS, index), scenario.as_of)
     for index, task in enumerate(scenario.workload.task_types):
-        env.process(arrive(run, plans[task.id], stream(seed_seq, ARRIVALS, index), stream(seed_seq, WORK, index)))
+        streams = (stream(seed_seq, ARRIVALS, index), stream(seed_seq, WORK, index), stream(seed_seq, KEYS, index))
+        env.process(arrive(run, plans[task.id], *streams))
     for index, threat in enumerate(scenario.threats):
-        env.process(threaten(run, threat, stream(seed_seq, THREATS, index)))
+        env.process(threaten(run, threat, stream(seed_seq, THREATS, index), stream(seed_seq, THREATS, index, KEYS)))
     env.run(until=run.horizon)
     return close_books(run, design_label)
 

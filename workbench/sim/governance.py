@@ -1,7 +1,10 @@
 """Processes that put requests through governance: policy evaluation, human review and token issuance.
 
 Each is a generator used with `yield from` inside a task or attacker process, so its waits are charged to
-the caller's `Task` and its outcome comes back as the generator's return value.
+the caller's `Task` and its outcome comes back as the generator's return value. `at` is the step of the task
+making the request (-1: the token a task asks for when it starts; an attacker numbers its own requests):
+with the task's key it names the request's substream, so its service and review times are the same in every
+design that makes it (streams.py).
 
 A request to a Resource with a free server is granted the moment it is made (`req.triggered`); the process
 then goes straight on instead of yielding the request and being resumed at the same instant. Timing is
@@ -17,6 +20,7 @@ from typing import Any
 from workbench.sim.plan import Check
 from workbench.sim.records import Event
 from workbench.sim.state import Run, Task, Token
+from workbench.sim.streams import DECEPTION, EVALUATION, ISSUANCE, REVIEW, slot, unit
 
 __all__ = ["close_token", "evaluate", "format_scope", "request_token", "review", "revoke_tokens"]
 
@@ -28,7 +32,7 @@ def format_scope(checks: tuple[Check, ...]) -> str:
     return " ".join(f"{c.grant[0]}:{c.grant[1]}" for c in checks)
 
 
-def evaluate(run: Run, task: Task, count: int) -> Process:
+def evaluate(run: Run, task: Task, count: int, at: int) -> Process:
     """Queue at the policy decision point and evaluate `count` requests in one visit."""
     env = run.env
     desk = run.pdp
@@ -43,8 +47,9 @@ def evaluate(run: Run, task: Task, count: int) -> Process:
             total = service * count
         else:
             total = 0.0
-            for _ in range(count):
-                total += service()  # type: ignore[operator]
+            key = task.key
+            for item in range(count):
+                total += service(key, slot(at, EVALUATION, item))  # type: ignore[operator]
         desk.busy += min(total, run.horizon - now)
         yield env.timeout(total)
     task.policy_wait += env.now - start
@@ -52,13 +57,17 @@ def evaluate(run: Run, task: Task, count: int) -> Process:
     run.stats.evaluations += count
 
 
-def review(run: Run, task: Task, agent: str, pool_id: str | None, checks: tuple[Check, ...], purpose: str) -> Process:
+def review(
+    run: Run, task: Task, agent: str, pool_id: str | None, checks: tuple[Check, ...], purpose: str, at: int
+) -> Process:
     """A human review of `checks` by pool `pool_id`; returns the approver's name, or None if not approved.
 
-    The wait (until a reviewer starts, including waiting for the shift) is bounded by the pool's timeout;
-    a legitimate request is approved once reviewed, an attacker's (`purpose == "attacker"`) is rejected
-    with the pool's `rejects_malicious` chance. A step-up of a scope that an approval suspended by an anomaly
-    covers is that approval's re-approval: once approved, the approval is live again.
+    Reviewers start reviews only within working hours: a request waits for the shift, and one still queued
+    when the shift ends waits for the next (a review in progress is finished). The wait until a reviewer
+    starts is bounded by the pool's timeout; a legitimate request is approved once reviewed, an attacker's
+    (`purpose == "attacker"`) is rejected with the pool's `rejects_malicious` chance. A step-up of a scope that
+    an approval suspended by an anomaly covers is that approval's re-approval: once approved, the approval is
+    live again.
     """
     env = run.env
     stats = run.stats
@@ -78,6 +87,7 @@ def review(run: Run, task: Task, agent: str, pool_id: str | None, checks: tuple[
             stats.reapprovals += 1
     start = env.now
     limit = pool.timeout
+    deadline = start + limit
     shift = pool.until_shift(start)
     timed_out = False
     approver = ""
@@ -93,15 +103,24 @@ def review(run: Run, task: Task, agent: str, pool_id: str | None, checks: tuple[
             if req.triggered:
                 pass
             elif limit < math.inf:
-                yield req | env.timeout(limit - (env.now - start))
+                yield req | env.timeout(deadline - env.now)
                 timed_out = not req.triggered
             else:
                 yield req
             if not timed_out:
+                # A reviewer freed after the shift ends keeps the request, first in line, for the next shift.
+                closed = pool.until_shift(env.now)
+                if closed > 0:
+                    if env.now + closed >= deadline:
+                        yield env.timeout(deadline - env.now)
+                        timed_out = True
+                    else:
+                        yield env.timeout(closed)
+            if not timed_out:
                 pool.waits.append(env.now - start)
                 approver = pool.free.popleft()
                 review = pool.review
-                review_s = review if isinstance(review, float) else review()
+                review_s = review if review.__class__ is float else review(task.key, slot(at, REVIEW))  # type: ignore[operator]
                 pool.busy += min(review_s, run.horizon - env.now)
                 yield env.timeout(review_s)
                 pool.free.append(approver)
@@ -114,7 +133,7 @@ def review(run: Run, task: Task, agent: str, pool_id: str | None, checks: tuple[
         outcome = "timed_out"
         task.outcome = "timed_out"
         task.reason = f"approval by {pool.id} timed out after {limit:g}s"
-    elif purpose == "attacker" and pool.vigilance() < pool.spec.rejects_malicious:
+    elif purpose == "attacker" and unit(task.key, slot(at, DECEPTION)) < pool.spec.rejects_malicious:
         stats.rejections += 1
         outcome = "rejected"
         task.outcome = "denied"
@@ -158,14 +177,14 @@ def _suspended_covering(run: Run, checks: tuple[Check, ...], now: float) -> tupl
 
 
 def request_token(
-    run: Run, task: Task, agent: str, checks: tuple[Check, ...], purpose: str, score: float | None = None
+    run: Run, task: Task, agent: str, checks: tuple[Check, ...], purpose: str, at: int, score: float | None = None
 ) -> Process:
     """Evaluate a scope, route step-ups to an approver, then queue for issuance; returns the Token or None.
 
     `purpose` is `task`, `improvised`, `reissue` or `attacker`; a step-up during a re-issue is a re-approval.
     """
     env = run.env
-    yield from evaluate(run, task, len(checks))
+    yield from evaluate(run, task, len(checks), at)
     now = env.now
     flagged = agent in run.flagged
     stepped: list[Check] = []
@@ -183,7 +202,7 @@ def request_token(
     approver = ""
     if stepped:
         kind = "attacker" if purpose == "attacker" else "reapproval" if purpose == "reissue" else "step_up"
-        approved = yield from review(run, task, agent, pool_id, tuple(stepped), kind)
+        approved = yield from review(run, task, agent, pool_id, tuple(stepped), kind, at)
         if approved is None:
             return None
         approver = approved
@@ -195,7 +214,7 @@ def request_token(
         now = env.now
         desk.waits.append(now - start)
         service = desk.service
-        issuance: float = service if service.__class__ is float else service()  # type: ignore[operator]
+        issuance: float = service if service.__class__ is float else service(task.key, slot(at, ISSUANCE))  # type: ignore[operator]
         desk.busy += min(issuance, run.horizon - now)
         yield env.timeout(issuance)
     task.token_wait += env.now - start

@@ -44,9 +44,8 @@ class ReachIndex:
         return cached
 
     def score(self, grants: Iterable[Grant]) -> float:
-        """Sum of the weights of `grants`, added in sorted order so equal sets give equal floats."""
-        weight = self.weight
-        return float(sum(weight(a, r) for a, r in sorted(set(grants))))
+        """Blast-radius score of `grants`: the access index's sum, so one set has one float everywhere."""
+        return self.index.score(grants)
 
     def expand(self, permission: Permission) -> frozenset[Grant]:
         """The concrete pairs a possibly wildcarded permission stands for."""

@@ -17,9 +17,10 @@ import numpy as np
 import simpy
 
 from workbench.model import ApproverPool
+from workbench.model.common import Distribution
 from workbench.model.workload import WorkingHours
 from workbench.sim.records import ServiceRecord
-from workbench.sim.streams import Sampler, constant_or_sampler, uniform_sampler
+from workbench.sim.streams import TimeSource, time_source
 
 __all__ = ["Desk", "Pool", "ServiceResource", "seconds_until_shift"]
 
@@ -96,12 +97,15 @@ class ServiceResource(simpy.Resource):
 
 
 class Desk:
-    """A service with a fixed service-time distribution: the token service or the policy decision point."""
+    """A service with a fixed service-time distribution: the token service or the policy decision point.
 
-    def __init__(self, env: simpy.Environment, name: str, capacity: int, service: float | Sampler) -> None:
+    `service` is the constant service time, or a function of a request's (key, slot) (streams.time_source).
+    """
+
+    def __init__(self, env: simpy.Environment, name: str, capacity: int, service: Distribution) -> None:
         self.name = name
         self.resource = ServiceResource(env, capacity)
-        self.service = service
+        self.service: float | TimeSource = time_source(service)
         self.waits = array("d")
         self.busy = 0.0  # server-seconds of service, up to the horizon
         self.horizon = math.inf
@@ -112,14 +116,13 @@ class Desk:
 
 
 class Pool:
-    """An approver pool: `servers` reviewers, their shift, their review times and their vigilance."""
+    """An approver pool: `servers` reviewers, their shift and their review times (per request, by key and slot)."""
 
-    def __init__(self, env: simpy.Environment, pool: ApproverPool, rng: np.random.Generator, as_of: dt.date) -> None:
+    def __init__(self, env: simpy.Environment, pool: ApproverPool, as_of: dt.date) -> None:
         self.id = pool.id
         self.spec = pool
         self.resource = ServiceResource(env, pool.servers)
-        self.review = constant_or_sampler(rng, pool.review_time)
-        self.vigilance = uniform_sampler(rng)
+        self.review: float | TimeSource = time_source(pool.review_time)
         self.timeout = math.inf if pool.timeout is None else pool.timeout
         self.hours = pool.working_hours
         self.first_weekday = as_of.weekday()

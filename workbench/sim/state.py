@@ -37,6 +37,7 @@ class Task:
         "evaluations",
         "id",
         "improvised",
+        "key",
         "outcome",
         "parent_id",
         "plan",
@@ -50,11 +51,12 @@ class Task:
         "work",
     )
 
-    def __init__(self, task_id: int, plan: TaskPlan | None, parent_id: int, arrival: float) -> None:
+    def __init__(self, task_id: int, plan: TaskPlan | None, parent_id: int, arrival: float, key: int = 0) -> None:
         self.id = task_id
         self.plan = plan
         self.parent_id = parent_id
         self.arrival = arrival
+        self.key = key  # names the substream of the task's requests (streams.unit)
         self.token_wait = 0.0
         self.policy_wait = 0.0
         self.approval_wait = 0.0
@@ -136,7 +138,11 @@ class RunStats:
 
 
 class Run:
-    """One design on one replication: the environment, the compiled plans, services, tokens and records."""
+    """One design on one replication: the environment, the compiled plans, services, tokens and records.
+
+    The governance services are built here from the scenario; their times are drawn per request (streams.py),
+    so they need no stream of their own.
+    """
 
     def __init__(
         self,
@@ -162,9 +168,11 @@ class Run:
         self.ttl = math.inf if design.token_ttl is None else float(design.token_ttl)
         self.evaluates = evaluates_at_request_time(design)
         self.blocks = block_list(scenario)
-        self.pdp: Desk
-        self.token_service: Desk
-        self.pools: dict[str, Pool] = {}
+        services = scenario.services
+        pdp, issuer = services.policy_decision_point, services.token_service
+        self.pdp = Desk(self.env, "policy_decision_point", pdp.capacity, pdp.evaluation)
+        self.token_service = Desk(self.env, "token_service", issuer.capacity, issuer.issuance)
+        self.pools: dict[str, Pool] = {p.id: Pool(self.env, p, scenario.as_of) for p in services.approver_pools}
         self.flagged: dict[str, int] = {}
         self.suspended: set[str] = set()
         """Approvals suspended by an anomaly, until a human approves a request they cover again."""

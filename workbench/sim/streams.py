@@ -1,4 +1,4 @@
-"""Random-number streams, one per purpose, and cheap batched samplers for the scenario's distributions.
+"""Random-number streams, one per purpose, cheap batched samplers, and per-request substreams.
 
 Common random numbers: every control design of a replication must see the same arrivals, step durations and
 compromises, so each purpose (and each task type, threat or pool within it) gets its own stream derived from
@@ -7,27 +7,50 @@ counter on the parent) gives the same streams however often and in whatever proc
 
 Samplers draw blocks of values at once: one numpy call per 1024 draws keeps the per-event cost of the
 simulation near that of a bare SimPy model.
+
+Governance times are drawn per request instead: designs make different requests in a different order, so a
+shared stream would hand the same task different service times under different designs. Each task draws a
+64-bit key when it arrives (from its task type's `KEYS` stream), and every request it makes has a slot (the
+step, what is drawn, an item number); `unit(key, slot)` mixes the two with SplitMix64 into a uniform number
+and the distribution's quantile function turns it into a time. A task's PDP evaluation at step 2 therefore
+takes the same time in every design that makes it, whatever else happened before.
 """
 
 from __future__ import annotations
 
+import math
+import statistics
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import numpy as np
 
 from workbench.model.common import Constant, Exponential, LogNormal, Uniform
 
 __all__ = [
-    "APPROVALS",
     "ARRIVALS",
-    "SERVICES",
+    "DECEPTION",
+    "EVALUATION",
+    "HANDOFF",
+    "ISSUANCE",
+    "KEYS",
+    "POISONING",
+    "REVIEW",
     "THREATS",
     "WORK",
+    "Quantile",
     "Sampler",
+    "TimeSource",
+    "child_key",
     "constant_or_sampler",
+    "key_sampler",
     "make_sampler",
+    "quantile",
+    "slot",
     "stream",
+    "time_source",
     "uniform_sampler",
+    "unit",
 ]
 
 ARRIVALS = 0
@@ -36,12 +59,26 @@ WORK = 1
 """Step durations and the coin flips deciding improvised steps, one stream per task type."""
 THREATS = 2
 """Compromise times, detection and revocation delays, one stream per threat."""
-APPROVALS = 3
-"""Review times and the vigilance of reviewers, one stream per approver pool."""
-SERVICES = 4
-"""Token issuance and policy evaluation times."""
+KEYS = 3
+"""Keys of per-request substreams: one stream per task type, and (THREATS, i, KEYS) per threat."""
+
+EVALUATION = 0
+"""Slot kind: one policy evaluation (item = position in the scope)."""
+REVIEW = 1
+"""Slot kind: a human review's duration."""
+ISSUANCE = 2
+"""Slot kind: a token issuance."""
+POISONING = 3
+"""Slot kind: whether reading a poisoned dataset hijacks the reader."""
+HANDOFF = 4
+"""Slot kind: whether a hijacked delegator's sub-task hijacks its agent."""
+DECEPTION = 5
+"""Slot kind: whether a reviewer approves an attacker's request."""
+
+_MASK = (1 << 64) - 1
 
 BLOCK = 1024
+T = TypeVar("T")
 
 Distribution = Constant | Exponential | LogNormal | Uniform
 Sampler = Callable[[], float]
@@ -65,7 +102,7 @@ def _draw_block(rng: np.random.Generator, dist: Distribution) -> list[float]:
     return [float(dist.value)] * BLOCK
 
 
-def _blocks(rng: np.random.Generator, draw: Callable[[np.random.Generator], list[float]]) -> Iterator[float]:
+def _blocks(rng: np.random.Generator, draw: Callable[[np.random.Generator], list[T]]) -> Iterator[T]:
     while True:
         yield from draw(rng)
 
@@ -77,6 +114,72 @@ def make_sampler(rng: np.random.Generator, dist: Distribution) -> Sampler:
         return lambda: value
     values = _blocks(rng, lambda g: _draw_block(g, dist))
     return values.__next__
+
+
+def key_sampler(rng: np.random.Generator) -> Callable[[], int]:
+    """Uniform 63-bit integers, for task and compromise keys."""
+
+    def block(g: np.random.Generator) -> list[int]:
+        return g.integers(0, 1 << 63, BLOCK, dtype=np.int64).tolist()
+
+    values = _blocks(rng, block)
+    return values.__next__
+
+
+def _mix(value: int) -> int:
+    """SplitMix64's finaliser: a bijection of 64-bit integers that scatters nearby inputs."""
+    value = (value + 0x9E3779B97F4A7C15) & _MASK
+    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & _MASK
+    return value ^ (value >> 31)
+
+
+def child_key(key: int, *parts: int) -> int:
+    """A key derived from `key` and integers (a sub-task's from its parent's and the step's index)."""
+    for part in parts:
+        key = _mix(key ^ _mix(part & _MASK))
+    return key
+
+
+def slot(step: int, kind: int, item: int = 0) -> int:
+    """The slot of one draw of a task's request: its step (-1: the task's own token), kind and item."""
+    return ((step + 1) << 24) | (kind << 16) | item
+
+
+def unit(key: int, where: int) -> float:
+    """A uniform number in (0, 1) for slot `where` of the substream `key`; the same inputs, the same number."""
+    return ((_mix(key ^ _mix(where)) >> 11) + 0.5) * 2.0**-53
+
+
+Quantile = Callable[[float], float]
+_NORMAL = statistics.NormalDist()
+
+
+def quantile(dist: Distribution) -> Quantile:
+    """The quantile function of `dist`: maps a uniform number in (0, 1) to a draw."""
+    if isinstance(dist, Exponential):
+        mean = float(dist.mean)
+        return lambda u: -mean * math.log(u)
+    if isinstance(dist, LogNormal):
+        median, sigma, inverse = float(dist.median), float(dist.sigma), _NORMAL.inv_cdf
+        return lambda u: median * math.exp(sigma * inverse(u))
+    if isinstance(dist, Uniform):
+        low, span = float(dist.low), float(dist.high) - float(dist.low)
+        return lambda u: low + span * u
+    value = float(dist.value)
+    return lambda u: value
+
+
+TimeSource = Callable[[int, int], float]
+"""(key, slot) -> a time: the draw of one request's substream."""
+
+
+def time_source(dist: Distribution) -> float | TimeSource:
+    """The constant itself when `dist` is constant (hot paths skip the call), else (key, slot) -> draw."""
+    if isinstance(dist, Constant):
+        return float(dist.value)
+    inverse = quantile(dist)
+    return lambda key, where: inverse(unit(key, where))
 
 
 def uniform_sampler(rng: np.random.Generator) -> Sampler:

@@ -18,14 +18,12 @@ import numpy as np
 
 from workbench.model import Agent, Scenario, Secret, Threat, Tool
 from workbench.model.common import Exponential
-from workbench.policy.base import AccessRequest
-from workbench.policy.blocked import BlockList
 from workbench.sim.governance import evaluate, request_token, review, revoke_tokens
 from workbench.sim.plan import Check, compile_checks
 from workbench.sim.reach import Grant
 from workbench.sim.records import ATTACK_INTERVAL_S, CompromiseRecord, Event
 from workbench.sim.state import Run, Task, Token
-from workbench.sim.streams import make_sampler
+from workbench.sim.streams import key_sampler, make_sampler
 
 __all__ = ["Compromise", "contain", "exposure_score_h", "threaten", "trigger_latency"]
 
@@ -50,6 +48,7 @@ class Compromise:
         "exercised",
         "flagged",
         "id",
+        "key",
         "obtained",
         "reachable",
         "rejections",
@@ -81,6 +80,7 @@ class Compromise:
         self.reachable: set[Grant] = set()  # at the moment of compromise
         self.flagged = False
         self.active = True
+        self.key = 0  # names the substream of the attacker's requests (streams.unit)
         self.swept_to = start  # exposure before this time is already in swept_area
         self.swept_area = 0.0  # score-seconds
         self.compact_at = COMPACT_AT
@@ -104,9 +104,12 @@ class Compromise:
         self.compact_at = max(COMPACT_AT, 2 * len(self.tokens))
 
 
-def threaten(run: Run, threat: Threat, rng: np.random.Generator) -> Generator[Any, Any, None]:
+def threaten(
+    run: Run, threat: Threat, rng: np.random.Generator, keys: np.random.Generator
+) -> Generator[Any, Any, None]:
     """Start a compromise of `threat`'s target at each of its times (Poisson rate or fixed) before the horizon."""
     env = run.env
+    key = key_sampler(keys)
     detection = make_sampler(rng, threat.detection_delay)
     revocation = make_sampler(rng, threat.revocation_delay)
     if threat.at:
@@ -122,10 +125,10 @@ def threaten(run: Run, threat: Threat, rng: np.random.Generator) -> Generator[An
         yield env.timeout(when - env.now)
         detect = detection()
         revoke = revocation()
-        start(run, threat, detect, revoke)
+        start(run, threat, detect, revoke, key())
 
 
-def start(run: Run, threat: Threat, detect: float, revoke: float) -> Compromise:
+def start(run: Run, threat: Threat, detect: float, revoke: float, key: int = 0) -> Compromise:
     """Begin a compromise now: fix its reach and containment time, start the attacker and the clock."""
     env = run.env
     now = env.now
@@ -148,6 +151,7 @@ def start(run: Run, threat: Threat, detect: float, revoke: float) -> Compromise:
     if until >= run.horizon:
         until, how = run.horizon, "horizon"
     comp = Compromise(len(run.compromises) + len(run.active), threat, now, now + detect, until, how)
+    comp.key = key
     held(run, comp)
     if comp.agent is not None:
         live = run.live_tokens.get(comp.agent, {})
@@ -181,7 +185,6 @@ def held(run: Run, comp: Compromise) -> None:
     scenario, reach, design = run.scenario, run.reach, run.design
     target = scenario.by_id.get(comp.target)
     credentials: dict[Grant, str] = {}
-    blocks: BlockList = run.blocks
     if isinstance(target, Agent):
         comp.agent = target.id
         # Only what the design leaves standing: under RBAC that includes what wired tools reach with their
@@ -192,26 +195,17 @@ def held(run: Run, comp: Compromise) -> None:
                 credentials.setdefault(grant, f"tool:{tool_id}")
         for grant in sorted(standing):
             credentials.setdefault(grant, "standing")
-        principal = target.id
-        environment = target.environment
     elif isinstance(target, Secret):
         if run.token_mode and not _held_outside_agents(scenario, target.id):
             credentials = {}  # JIT replaced the agents' copies of this secret by workload identity
         else:
             credentials = dict.fromkeys(sorted(reach.compromise(target.id)), f"secret:{target.id}")
-        principal = target.authenticates_as or target.id
-        environment = target.environment
     elif isinstance(target, Tool):
         credentials = dict.fromkeys(sorted(reach.compromise(target.id)), f"tool:{target.id}")
-        principal = target.runs_as or target.id
-        environment = target.environment
     else:
         return
-    allowed = {
-        g: c
-        for g, c in credentials.items()
-        if blocks.match(AccessRequest(principal, g[0], g[1], environment=environment)) is None
-    }
+    blocked = frozenset(reach.index.pairs(reach.index.blocked_bits(comp.target)))
+    allowed = {g: c for g, c in credentials.items() if g not in blocked}
     comp.credentials = allowed
     comp.base = frozenset(allowed)
 
@@ -293,11 +287,11 @@ def attack(run: Run, comp: Compromise) -> Generator[Any, Any, None]:
     if agent is not None:
         checks = compile_checks(run.scenario, run.reach, run.design, agent, order)
     standing = frozenset() if agent is None else run.design.standing_permissions(agent)
-    own = Task(-1, None, -1, env.now)
-    for grant in order:
+    own = Task(-1, None, -1, env.now, comp.key)
+    for attempt, grant in enumerate(order):
         if not comp.active:
             return
-        credential = yield from obtain(run, comp, grant, checks.get(grant), standing, own)
+        credential = yield from obtain(run, comp, grant, checks.get(grant), standing, own, attempt)
         if credential is None or not comp.active:
             continue
         comp.exercised[grant] = weight(*grant)
@@ -318,7 +312,7 @@ def attack(run: Run, comp: Compromise) -> Generator[Any, Any, None]:
 
 
 def obtain(
-    run: Run, comp: Compromise, grant: Grant, check: Check | None, standing: frozenset[Grant], own: Task
+    run: Run, comp: Compromise, grant: Grant, check: Check | None, standing: frozenset[Grant], own: Task, at: int
 ) -> Generator[Any, Any, str | None]:
     """The credential the attacker uses for `grant`, asking the design where it must; None if refused."""
     env = run.env
@@ -333,14 +327,14 @@ def obtain(
     if credential is not None and not grant_gated(run, grant, standing):
         return credential
     if credential is not None:  # standing access behind a request-time check (RBAC with step-up)
-        yield from evaluate(run, own, 1)
+        yield from evaluate(run, own, 1, at)
         decision = check.decide(env.now, agent in run.flagged, run.suspended)
         if decision.outcome == "allow":
             return credential
         if decision.outcome == "deny":
             comp.denials += 1
             return None
-        approver = yield from review(run, own, agent, decision.approver_pool, (check,), "attacker")
+        approver = yield from review(run, own, agent, decision.approver_pool, (check,), "attacker", at)
         if approver is None:
             comp.rejections += 1
             return None
@@ -348,7 +342,7 @@ def obtain(
     if not run.token_mode:
         return None
     rejections_before = run.stats.rejections
-    token = yield from request_token(run, own, agent, (check,), "attacker")
+    token = yield from request_token(run, own, agent, (check,), "attacker", at)
     if token is None:
         if run.stats.rejections > rejections_before:
             comp.rejections += 1

@@ -2,8 +2,9 @@
 
 A source process per task type creates tasks as they arrive (never all up front) and draws, at creation,
 every random number the task will need: whether each improvised step is taken, each step's duration and the
-same for its sub-tasks. Arrivals do not depend on the design, so every design sees the same tasks with the
-same durations (common random numbers), however governance delays them.
+same for its sub-tasks, and a key for the substream of its governance requests (streams.py). Arrivals do not
+depend on the design, so every design sees the same tasks with the same durations and the same service and
+review times (common random numbers), however governance delays them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ from workbench.sim.governance import close_token, deny, request_token, review
 from workbench.sim.plan import Check, TaskPlan
 from workbench.sim.records import TaskRecord
 from workbench.sim.state import Run, Task
-from workbench.sim.streams import constant_or_sampler, make_sampler, uniform_sampler
+from workbench.sim.streams import (
+    EVALUATION,
+    child_key,
+    constant_or_sampler,
+    key_sampler,
+    make_sampler,
+    slot,
+    uniform_sampler,
+)
 
 __all__ = ["arrive", "make_drawer", "perform"]
 
@@ -53,12 +62,13 @@ def make_drawer(plan: TaskPlan, rng: np.random.Generator) -> Callable[[], Draws]
 
 
 def arrive(
-    run: Run, plan: TaskPlan, arrivals: np.random.Generator, work: np.random.Generator
+    run: Run, plan: TaskPlan, arrivals: np.random.Generator, work: np.random.Generator, keys: np.random.Generator
 ) -> Generator[Any, Any, None]:
     """Start tasks of `plan` at the task type's Poisson rate or fixed times, until the horizon."""
     env = run.env
     stats = run.stats
     draw = make_drawer(plan, work)
+    key = key_sampler(keys)
     arrival = plan.task_type.arrival
     horizon = run.horizon
     if arrival.at:
@@ -68,7 +78,7 @@ def arrive(
             if when > env.now:
                 yield env.timeout(when - env.now)
             stats.tasks += 1
-            env.process(perform(run, plan, draw(), -1))
+            env.process(perform(run, plan, draw(), -1, key()))
         return
     rate = arrival.rate or 0.0
     if rate <= 0:
@@ -82,18 +92,18 @@ def arrive(
             return
         yield timeout(wait)
         stats.tasks += 1
-        process(perform(run, plan, draw(), -1))
+        process(perform(run, plan, draw(), -1, key()))
 
 
-def perform(run: Run, plan: TaskPlan, draws: Draws, parent_id: int) -> Generator[Any, Any, Task]:
+def perform(run: Run, plan: TaskPlan, draws: Draws, parent_id: int, key: int) -> Generator[Any, Any, Task]:
     """Run one task: obtain its token (JIT designs), then take its steps in order; returns the Task."""
     env = run.env
-    task = Task(run.task_id(), plan, parent_id, env.now)
+    task = Task(run.task_id(), plan, parent_id, env.now, key)
     agent = plan.agent
     ok = True
     token_mode = run.token_mode
     if token_mode and plan.scope_checks:
-        token = yield from request_token(run, task, agent, plan.scope_checks, "task", plan.scope_score)
+        token = yield from request_token(run, task, agent, plan.scope_checks, "task", -1, plan.scope_score)
         if token is None:
             ok = False
         else:
@@ -110,7 +120,7 @@ def perform(run: Run, plan: TaskPlan, draws: Draws, parent_id: int) -> Generator
             if step.delegate is not None:
                 if drawn is None:
                     continue
-                sub = yield env.process(perform(run, step.delegate, drawn, task.id))
+                sub = yield env.process(perform(run, step.delegate, drawn, task.id, child_key(key, step.index)))
                 task.token_wait += sub.token_wait
                 task.policy_wait += sub.policy_wait
                 task.approval_wait += sub.approval_wait
@@ -125,7 +135,7 @@ def perform(run: Run, plan: TaskPlan, draws: Draws, parent_id: int) -> Generator
             check = step.check
             assert check is not None  # only delegating steps have none
             if token_mode:
-                ok = yield from authorise(run, task, agent, check)
+                ok = yield from authorise(run, task, agent, check, step.index)
             else:
                 if evaluates:
                     # evaluate(run, task, 1), inlined: this visit is on every step of request-time designs
@@ -136,7 +146,11 @@ def perform(run: Run, plan: TaskPlan, draws: Draws, parent_id: int) -> Generator
                         now = env.now
                         desk.waits.append(now - start)
                         service = desk.service
-                        seconds = service if service.__class__ is float else service()  # type: ignore[operator]
+                        seconds = (
+                            service
+                            if service.__class__ is float
+                            else service(key, slot(step.index, EVALUATION))  # type: ignore[operator]
+                        )
                         desk.busy += min(seconds, horizon - now)
                         yield timeout(seconds)
                     task.policy_wait += env.now - start
@@ -148,7 +162,8 @@ def perform(run: Run, plan: TaskPlan, draws: Draws, parent_id: int) -> Generator
                     deny(run, task, agent, check, decision.reason, "step")
                     ok = False
                 elif outcome == "step_up":
-                    approver = yield from review(run, task, agent, decision.approver_pool, (check,), "step_up")
+                    pool = decision.approver_pool
+                    approver = yield from review(run, task, agent, pool, (check,), "step_up", step.index)
                     ok = approver is not None
             if not ok:
                 break
@@ -161,7 +176,7 @@ def perform(run: Run, plan: TaskPlan, draws: Draws, parent_id: int) -> Generator
     return task
 
 
-def authorise(run: Run, task: Task, agent: str, check: Check) -> Generator[Any, Any, bool]:
+def authorise(run: Run, task: Task, agent: str, check: Check, at: int) -> Generator[Any, Any, bool]:
     """Make sure a live token of the task covers `grant`: improvise a request, or re-issue an expired one."""
     env = run.env
     now = env.now
@@ -183,7 +198,7 @@ def authorise(run: Run, task: Task, agent: str, check: Check) -> Generator[Any, 
         run.stats.reissues += 1
         checks = held.checks
         purpose = "reissue"
-    token = yield from request_token(run, task, agent, checks, purpose)
+    token = yield from request_token(run, task, agent, checks, purpose, at)
     if token is None:
         return False
     task.tokens.append(token)
