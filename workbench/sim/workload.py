@@ -147,9 +147,7 @@ def perform(run: Run, plan: TaskPlan, draws: Draws, parent_id: int, key: int) ->
                         desk.waits.append(now - start)
                         service = desk.service
                         seconds = (
-                            service
-                            if service.__class__ is float
-                            else service(key, slot(step.index, EVALUATION))  # type: ignore[operator]
+                            service if service.__class__ is float else service(key, slot(step.index, EVALUATION))  # type: ignore[operator]
                         )
                         desk.busy += min(seconds, horizon - now)
                         yield timeout(seconds)
