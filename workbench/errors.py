@@ -6,11 +6,15 @@ package catches broad exceptions.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from workbench.escaping import printable
 
 __all__ = [
     "PolicyError",
     "Problem",
+    "ProblemsError",
     "RuleError",
     "ScenarioError",
     "WorkbenchError",
@@ -18,7 +22,12 @@ __all__ = [
 
 
 class WorkbenchError(Exception):
-    """Root of every error workbench raises on purpose."""
+    """Root of every error workbench raises on purpose.
+
+    Every subclass can be rebuilt from its `args` (`type(error)(*error.args)`): SimPy re-raises an exception
+    from inside a process that way, and pickle (process pools, dask) rebuilds it that way too. So a subclass
+    keeps its constructor's arguments as `args` and formats its message in `__str__`.
+    """
 
 
 @dataclass(frozen=True, order=True)
@@ -33,16 +42,24 @@ class Problem:
     code: str
 
     def __str__(self) -> str:
+        """`FILE:LINE:COL: path: message [code]` on one line, whatever the file name, path or message hold."""
         where = self.path or "<document>"
-        return f"{self.file}:{self.line}:{self.column}: {where}: {self.message} [{self.code}]"
+        return printable(f"{self.file}:{self.line}:{self.column}: {where}: {self.message} [{self.code}]")
 
 
-class ScenarioError(WorkbenchError):
-    """A scenario could not be loaded; carries every problem found, not just the first."""
+class ProblemsError(WorkbenchError):
+    """An error carrying every problem found in some input, each located at its file:line:col."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = sorted(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__(self.problems)  # args = (problems,): rebuilt whole by `type(e)(*e.args)`
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+class ScenarioError(ProblemsError):
+    """A scenario (or another input file) is invalid; carries every problem found, not just the first."""
 
 
 class PolicyError(ScenarioError):

@@ -37,13 +37,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from workbench.analysis.frames import ID_COLUMNS
 from workbench.analysis.result import HEADLINE_METRICS
 from workbench.errors import WorkbenchError
 from workbench.model import Scenario
-from workbench.model.references import check_references
+from workbench.model.references import check_files, check_references
+from workbench.model.yaml_safe import format_path
 from workbench.sim.engine import design_for, run_replication
 from workbench.sim.reach import ReachIndex
 from workbench.sim.records import RUN_METRICS
@@ -100,7 +101,10 @@ class SweepParameterError(SweepError, ValueError):
 
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+        super().__init__(self.problems)  # args = (problems,): rebuilt whole by `type(e)(*e.args)`
+
+    def __str__(self) -> str:
+        return "\n".join(self.problems)
 
 
 class SweepTaskError(SweepError):
@@ -109,7 +113,6 @@ class SweepTaskError(SweepError):
     def __init__(
         self,
         message: str,
-        *,
         point: int,
         parameters: Mapping[str, Any],
         control: str,
@@ -121,7 +124,10 @@ class SweepTaskError(SweepError):
         self.control = control
         self.replications = replications
         self.seed = seed
-        super().__init__(message)
+        super().__init__(message, point, self.parameters, control, replications, seed)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 # -- the grid ---------------------------------------------------------------------------------------------
@@ -157,21 +163,6 @@ class _Chunk:
     @property
     def runs(self) -> int:
         return self.stop - self.start
-
-
-def _plain(value: Any) -> Any:
-    """A model as plain data with every value exactly as validated.
-
-    Not `model_dump`: durations serialise to their human form ("1.23s"), which rounds, and a grid point must
-    simulate exactly the scenario it was given.
-    """
-    if isinstance(value, BaseModel):
-        return {name: _plain(getattr(value, name)) for name in type(value).model_fields}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    return value
 
 
 def _with_overrides(data: dict[str, Any], overrides: Sequence[tuple[DataPath, Any]]) -> dict[str, Any]:
@@ -259,7 +250,7 @@ def _values(raw: Any) -> list[Any]:
 def _validation_messages(error: ValidationError) -> list[str]:
     messages = []
     for detail in error.errors(include_url=False):
-        where = ".".join(str(p) for p in detail["loc"])
+        where = format_path(detail["loc"])
         messages.append(f"{where}: {str(detail['msg']).removeprefix('Value error, ')}")
     return messages
 
@@ -290,7 +281,7 @@ def _build_grid(scenario: Scenario, data: dict[str, Any], grid: Mapping[str, Any
             continue
         for path in paths:
             if path in owner:
-                problems.append(f"{key}: sets {_dotted(path)}, which {owner[path]} already sets")
+                problems.append(f"{key}: sets {format_path(path)}, which {owner[path]} already sets")
             owner.setdefault(path, key)
         targets[key] = paths
         values[key] = _values(raw)
@@ -299,7 +290,7 @@ def _build_grid(scenario: Scenario, data: dict[str, Any], grid: Mapping[str, Any
     # Each value alone first, so that an error names the parameter and value that caused it.
     for key, paths in targets.items():
         for value in values[key]:
-            _validated(data, [(path, value) for path in paths], f"{key}={value!r}", problems)
+            _validated(data, [(path, value) for path in paths], f"{key}={value!r}", problems, scenario.base_dir)
     if problems:
         raise SweepParameterError(problems)
     parameters = list(targets)
@@ -309,10 +300,10 @@ def _build_grid(scenario: Scenario, data: dict[str, Any], grid: Mapping[str, Any
         chosen = list(zip(parameters, combination, strict=True))
         changes = tuple((path, value) for key, value in chosen for path in targets[key])
         label = "grid point (" + ", ".join(f"{key}={value!r}" for key, value in chosen) + ")"
-        point = _validated(data, changes, label, problems)
+        point = _validated(data, changes, label, problems, scenario.base_dir)
         if point is None:
             continue
-        plain = _plain(point)
+        plain = point.model_dump()
         points.append(tuple(_read_back(plain, targets[key][0], value) for key, value in chosen))
         overrides.append(changes)
     if problems:
@@ -321,15 +312,21 @@ def _build_grid(scenario: Scenario, data: dict[str, Any], grid: Mapping[str, Any
 
 
 def _validated(
-    data: dict[str, Any], changes: Sequence[tuple[DataPath, Any]], label: str, problems: list[str]
+    data: dict[str, Any],
+    changes: Sequence[tuple[DataPath, Any]],
+    label: str,
+    problems: list[str],
+    base_dir: Path | None,
 ) -> Scenario | None:
-    """The changed scenario if it validates and its references resolve; otherwise None, problems noted."""
+    """The changed scenario if it validates, its references resolve and the files it names are safe to read
+    (inside the scenario's folder, regular: the same checks as for a scenario file); otherwise None."""
     try:
         scenario = Scenario.model_validate(_with_overrides(data, changes))
     except ValidationError as error:
         problems.extend(f"{label}: {message}" for message in _validation_messages(error))
         return None
-    found = [f"{label}: {_dotted(p.path)}: {p.message}" for p in check_references(scenario)]
+    checks = [*check_references(scenario), *check_files(scenario, base_dir)]
+    found = [f"{label}: {format_path(p.path)}: {p.message}" for p in checks]
     problems.extend(found)
     return None if found else scenario
 
@@ -340,10 +337,6 @@ def _read_back(data: dict[str, Any], path: DataPath, given: Any) -> Any:
     for part in path:
         node = node[part]
     return node if isinstance(node, int | float | str | bool) else given
-
-
-def _dotted(path: DataPath) -> str:
-    return ".".join(str(p) for p in path)
 
 
 # -- running ----------------------------------------------------------------------------------------------
@@ -593,7 +586,7 @@ def sweep(
         what = f"unknown design {', '.join(unknown)}" if unknown else "no design to run"
         raise SweepParameterError([f"controls: {what} (scenario has: {known})"])
 
-    data = _plain(scenario)
+    data = scenario.model_dump()  # durations as the exact seconds they were validated to
     built = _build_grid(scenario, data, grid)
     base_dir = str(scenario.base_dir) if scenario.base_dir is not None else None
     payload = _Payload(data, base_dir, tuple(built.overrides), root)

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from workbench.errors import Problem, WorkbenchError
+from workbench.errors import ProblemsError, WorkbenchError
 
 __all__ = [
     "Catalog",
@@ -35,12 +35,8 @@ Location = tuple[str | int, ...]
 """A path into a YAML document, e.g. ("rules", 3, "refs", "mitre_atlas", 0)."""
 
 
-class CatalogError(WorkbenchError):
+class CatalogError(ProblemsError):
     """A catalog, mapping or ATLAS file is malformed; carries every problem found, located by file:line."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 class UnknownIdError(WorkbenchError, LookupError):

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from workbench.model.common import Action, Environment, Id, Permission, StrictModel
+from workbench.model.common import MAX_AMOUNT, Action, Environment, Id, Permission, Prose, StrictModel
 from workbench.model.durations import Duration
 
 __all__ = [
@@ -30,7 +30,7 @@ class Role(StrictModel):
     """A named bundle of permissions."""
 
     id: Id
-    description: str | None = Field(None, description="Free text for readers of reports.")
+    description: Prose | None = Field(None, description="Free text for readers of reports.")
     permissions: list[Permission] = Field(default_factory=list, description="Permissions the role grants.")
 
 
@@ -55,7 +55,7 @@ class Approval(StrictModel):
     id: Id
     agent: Id = Field(description="Agent approved.")
     approver: Id = Field(description="Human who approved it.")
-    business_purpose: str = Field(description="The business purpose the approval was given for.")
+    business_purpose: Prose = Field(description="The business purpose the approval was given for.")
     scope: list[Permission] = Field(default_factory=list, description="Permissions approved.")
     tools: list[Id] = Field(default_factory=list, description="Tools approved for the agent.")
     granted: dt.date = Field(description="Date the approval was granted.")
@@ -68,7 +68,9 @@ class Approval(StrictModel):
 class BlockCondition(StrictModel):
     """When a blocked action applies; all given conditions must hold (no condition: always)."""
 
-    amount_above: float | None = Field(None, description="Applies when the step's amount exceeds this.")
+    amount_above: float | None = Field(
+        None, ge=0, le=MAX_AMOUNT, description="Applies when the step's amount exceeds this."
+    )
     environments: list[Environment] = Field(
         default_factory=list, description="Applies only to identities in these environments."
     )
@@ -83,7 +85,7 @@ class BlockedAction(StrictModel):
     action: Action | Literal["*"] = Field(description="Action blocked; '*' for all.")
     resource: Id | Literal["*"] = Field(description="Resource the block applies to; '*' for all.")
     when: BlockCondition | None = Field(None, description="Conditions under which the block applies.")
-    reason: str | None = Field(None, description="Why the action is blocked.")
+    reason: Prose | None = Field(None, description="Why the action is blocked.")
 
     def covers(self, action: str, resource: str) -> bool:
         """Whether the block names this action on this resource (wildcards included)."""

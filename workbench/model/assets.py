@@ -7,10 +7,12 @@ from typing import Literal
 from pydantic import Field
 
 from workbench.model.common import (
+    MAX_WEIGHT,
     Action,
     Environment,
     Id,
     Permission,
+    Prose,
     Sensitivity,
     StorageLocation,
     StrictModel,
@@ -32,7 +34,7 @@ class Tool(StrictModel):
 
     id: Id
     kind: Literal["tool", "mcp_server", "api"] = Field("tool", description="What sort of tool this is.")
-    description: str | None = Field(None, description="Free text for readers of reports.")
+    description: Prose | None = Field(None, description="Free text for readers of reports.")
     actions: list[Action] = Field(default_factory=list, description="Actions the tool exposes to callers.")
     external: bool = Field(False, description="True if the tool can send data outside the organisation.")
     accesses: list[ToolAccess] = Field(default_factory=list, description="Resources the tool touches.")
@@ -46,9 +48,11 @@ class Dataset(StrictModel):
 
     id: Id
     kind: Literal["dataset", "system"] = Field("dataset", description="A store of data, or a system acted on.")
-    description: str | None = Field(None, description="Free text for readers of reports.")
+    description: Prose | None = Field(None, description="Free text for readers of reports.")
     sensitivity: Sensitivity = Field("internal", description="Classification of the data.")
-    value: float = Field(1.0, ge=0, description="Relative business value; multiplies the sensitivity weight.")
+    value: float = Field(
+        1.0, ge=0, le=MAX_WEIGHT, description="Relative business value; multiplies the sensitivity weight."
+    )
     pii: bool = Field(False, description="True if the dataset holds personal data.")
     environment: Environment = Field("prod", description="Environment it belongs to.")
 
@@ -61,7 +65,7 @@ class Secret(StrictModel):
         "api_key", "personal_access_token", "oauth_token", "oauth_client", "database_credential",
         "cloud_access_key", "ssh_key", "certificate", "password", "token",
     ] = Field("api_key", description="Type of credential.")  # fmt: skip
-    description: str | None = Field(None, description="Free text for readers of reports.")
+    description: Prose | None = Field(None, description="Free text for readers of reports.")
     grants: list[Permission] = Field(default_factory=list, description="Permissions the secret carries.")
     authenticates_as: Id | None = Field(
         None, description="Service account the secret logs in as (it then carries that account's access)."

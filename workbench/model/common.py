@@ -6,15 +6,22 @@ Closed vocabularies are Literals so that a typo in a scenario is an error at loa
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from workbench.escaping import UNPRINTABLE, UNPRINTABLE_EXCEPT_LINES
 from workbench.model.durations import Duration
 
 __all__ = [
     "ACTIONS",
     "ANY",
+    "MAX_AMOUNT",
+    "MAX_PATH",
+    "MAX_PROSE",
+    "MAX_TEXT",
+    "MAX_WEIGHT",
     "Action",
     "Autonomy",
     "Constant",
@@ -24,10 +31,12 @@ __all__ = [
     "Id",
     "LogNormal",
     "Permission",
+    "Prose",
     "RiskLevel",
     "Sensitivity",
     "StorageLocation",
     "StrictModel",
+    "Text",
     "Uniform",
 ]
 
@@ -39,6 +48,46 @@ Id = Annotated[
     Field(description="An identifier: letters, digits, '_', '.', ':' or '-', unique in the scenario."),
 ]
 
+MAX_TEXT = 1000
+"""Characters in a one-line string (a name, a title, a path)."""
+MAX_PROSE = 64 * 1024
+"""Characters in a multi-line description or justification."""
+MAX_PATH = 1000
+"""Characters in a file path a scenario gives (a Cedar policy)."""
+MAX_AMOUNT = 1e15
+"""Largest monetary amount: Cedar compares amounts as 64-bit integers."""
+MAX_WEIGHT = 1_000_000.0
+"""Largest weight, value or ratio: weight x weight x value stays far inside Cedar's 64-bit integers."""
+
+
+def _refuse(pattern: re.Pattern[str], value: str, what: str) -> str:
+    match = pattern.search(value)
+    if match is not None:
+        code = ord(match.group())
+        if code in (0x0A, 0x0D):
+            raise ValueError(f"{what} is one line; a line break at character {match.start() + 1} is not allowed")
+        raise ValueError(f"control character U+{code:04X} at character {match.start() + 1} is not allowed in {what}")
+    return value
+
+
+def _one_line(value: str) -> str:
+    return _refuse(UNPRINTABLE, value, "this text")
+
+
+def _prose(value: str) -> str:
+    return _refuse(UNPRINTABLE_EXCEPT_LINES, value, "prose (only tabs and line breaks are)")
+
+
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT), AfterValidator(_one_line)]
+"""A one-line string: no control characters at all (no line breaks, tabs, ESC, NUL, C1 or bidi overrides).
+
+Every free-text string field of the scenario is `Text` or `Prose` (tests/test_model.py checks that no model
+declares a bare `str`), so nothing an author writes can drive a terminal or restructure a report.
+"""
+
+Prose = Annotated[str, StringConstraints(max_length=MAX_PROSE), AfterValidator(_prose)]
+"""Multi-line prose (descriptions, justifications): tabs and line breaks allowed, other control characters not."""
+
 Action = Literal["read", "write", "delete", "execute", "send", "transfer"]
 ACTIONS: tuple[Action, ...] = ("read", "write", "delete", "execute", "send", "transfer")
 Sensitivity = Literal["public", "internal", "confidential", "restricted"]
@@ -49,9 +98,10 @@ RiskLevel = Literal["low", "medium", "high", "critical"]
 
 
 class StrictModel(BaseModel):
-    """Base of every scenario model: unknown keys are errors, values are validated on assignment."""
+    """Base of every scenario model: unknown keys are errors, values are frozen, and no float is NaN or
+    infinite (`allow_inf_nan=False`: a `.inf` rate or `.nan` weight is refused where it is written)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 class Permission(StrictModel):

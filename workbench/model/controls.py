@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from workbench.model.common import Id, RiskLevel, StrictModel
+from workbench.model.common import MAX_PATH, Id, Prose, RiskLevel, StrictModel, Text
 from workbench.model.durations import Duration
 
 __all__ = ["Cedar", "Control", "IntentAwareJit", "Jit", "RbacStepUp", "StaticRbac"]
@@ -17,7 +17,7 @@ __all__ = ["Cedar", "Control", "IntentAwareJit", "Jit", "RbacStepUp", "StaticRba
 
 class _ControlBase(StrictModel):
     name: Id | None = Field(None, description="Name in reports; defaults to the kind. Unique per scenario.")
-    description: str | None = Field(None, description="Free text for readers of reports.")
+    description: Prose | None = Field(None, description="Free text for readers of reports.")
 
     @property
     def label(self) -> str:
@@ -61,7 +61,9 @@ class Cedar(_ControlBase):
     """The scenario's own Cedar policies, evaluated at request time by the Cedar engine."""
 
     kind: Literal["cedar"] = Field("cedar", description="Control design kind.")
-    policy: str = Field(description="Path of the Cedar policy file, relative to the scenario file.")
+    policy: Text = Field(
+        max_length=MAX_PATH, description="Path of the Cedar policy file, relative to the scenario file."
+    )
     token_ttl: Duration = Field(900.0, description="Lifetime of tokens issued after a permit.")
     approver_pool: Id | None = Field(None, description="Pool asked when a policy needs approval.")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from workbench.model.common import Autonomy, Environment, Id, StorageLocation, StrictModel
+from workbench.model.common import Autonomy, Environment, Id, Prose, StorageLocation, StrictModel, Text
 
 __all__ = ["Agent", "CredentialRef", "Human", "ServiceAccount"]
 
@@ -24,8 +24,8 @@ class Human(StrictModel):
     """A person who owns, approves or delegates to agents."""
 
     id: Id
-    name: str | None = Field(None, description="Display name.")
-    team: str | None = Field(None, description="Team or business unit.")
+    name: Text | None = Field(None, description="Display name.")
+    team: Text | None = Field(None, description="Team or business unit.")
     roles: list[Id] = Field(default_factory=list, description="Roles assigned to this person.")
     offboarded: bool = Field(False, description="True once the person has left; their agents become orphans.")
 
@@ -34,7 +34,7 @@ class ServiceAccount(StrictModel):
     """A non-human account; broad legacy ones are the access paths nobody sees."""
 
     id: Id
-    description: str | None = Field(None, description="Free text for readers of reports.")
+    description: Prose | None = Field(None, description="Free text for readers of reports.")
     owner: Id | None = Field(None, description="Human responsible for the account.")
     environment: Environment = Field("prod", description="Environment the account lives in.")
     legacy: bool = Field(False, description="A pre-existing broad account, often shared and never reviewed.")
@@ -46,10 +46,10 @@ class Agent(StrictModel):
     """An AI agent: decides at run time which tools to call and which data to read."""
 
     id: Id
-    name: str | None = Field(None, description="Display name.")
+    name: Text | None = Field(None, description="Display name.")
     owner: Id | None = Field(None, description="Human accountable for the agent.")
-    business_purpose: str | None = Field(None, description="Why the agent exists, in business terms.")
-    workload_identity: str | None = Field(
+    business_purpose: Prose | None = Field(None, description="Why the agent exists, in business terms.")
+    workload_identity: Text | None = Field(
         None,
         pattern=SPIFFE_PATTERN,
         description="SPIFFE-style workload identity URI, e.g. spiffe://acme.example/agents/support.",
@@ -59,7 +59,7 @@ class Agent(StrictModel):
     untrusted_input: bool = Field(
         False, description="True if the agent reads content an attacker can write (email, web, tickets)."
     )
-    framework: str | None = Field(None, description="Agent framework, e.g. langgraph, crewai, autogen.")
+    framework: Text | None = Field(None, description="Agent framework, e.g. langgraph, crewai, autogen.")
     roles: list[Id] = Field(default_factory=list, description="Roles assigned directly to the agent.")
     runs_as: Id | None = Field(None, description="Service account whose permissions the agent inherits.")
     credentials: list[CredentialRef] = Field(default_factory=list, description="Secrets the agent holds.")

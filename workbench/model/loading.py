@@ -14,9 +14,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from workbench.errors import Problem, ScenarioError
-from workbench.model.references import check_references
+from workbench.escaping import quote
+from workbench.model.references import check_files, check_references
 from workbench.model.scenario import SCHEMA_VERSION, Scenario, SourceInfo
-from workbench.model.yaml_safe import LoadLimits, format_path, load_yaml, read_scenario_bytes, resolve_inside
+from workbench.model.yaml_safe import LoadLimits, format_path, load_yaml, read_scenario_bytes
 
 __all__ = ["LoadLimits", "load_scenario", "parse_scenario"]
 
@@ -66,24 +67,8 @@ def parse_scenario(
             problem(path, _message(detail, document.data, path), f"schema:{detail['type']}")
         raise ScenarioError(problems) from None
 
-    for ref in check_references(scenario):
+    for ref in [*check_references(scenario), *check_files(scenario, base_dir)]:
         problem(ref.path, ref.message, ref.code)
-    for index, control in enumerate(scenario.controls):
-        policy = getattr(control, "policy", None)
-        if policy is None:
-            continue
-        if base_dir is None:
-            problem(
-                ("controls", index, "policy"),
-                "policy files need a scenario loaded from a file",
-                "policy-path",
-            )
-            continue
-        resolved = resolve_inside(base_dir / Path(filename).name, policy)
-        if resolved is None:
-            problem(("controls", index, "policy"), f"'{policy}' is outside the scenario's folder", "policy-path")
-        elif not resolved.is_file():
-            problem(("controls", index, "policy"), f"policy file '{policy}' does not exist", "policy-path")
     if problems:
         raise ScenarioError(problems)
 
@@ -136,12 +121,18 @@ def _message(detail: Any, data: Any, path: YamlPath) -> str:
         key = path[-1] if path else "?"
         allowed = _allowed_keys(data, path[:-1])
         close = difflib.get_close_matches(str(key), allowed, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        return f"unknown field '{key}'{hint}"
+        hint = f"; did you mean {quote(close[0])}?" if close else ""
+        return f"unknown field {_short(key)}{hint}"
     if kind == "missing":
-        return f"missing required field '{path[-1] if path else '?'}'"
+        return f"missing required field {quote(path[-1]) if path else '?'}"
     message = str(detail["msg"])
     return message.removeprefix("Value error, ")
+
+
+def _short(value: Any) -> str:
+    """A user's key for a message: quoted with escapes, cut so that a huge key cannot flood the output."""
+    text = str(value)
+    return quote(text if len(text) <= 60 else text[:60] + "…")
 
 
 def _allowed_keys(data: Any, parent: YamlPath) -> list[str]:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path as FilePath
 
+from workbench.escaping import quote
 from workbench.model.common import Permission
 from workbench.model.scenario import Scenario
 from workbench.model.threats import TARGET_KIND
+from workbench.model.yaml_safe import FileProblem, contained_path, format_path, stat_regular
 
-__all__ = ["RESOURCE_KINDS", "ReferenceProblem", "check_references"]
+__all__ = ["RESOURCE_KINDS", "ReferenceProblem", "check_files", "check_references"]
 
 RESOURCE_KINDS = frozenset({"dataset", "secret", "tool"})
 """Kinds of entity a permission can name as its resource."""
@@ -28,6 +31,29 @@ class ReferenceProblem:
     path: Path
     message: str
     code: str = "unknown-reference"
+
+
+def check_files(scenario: Scenario, base_dir: FilePath | None) -> list[ReferenceProblem]:
+    """Every file the scenario references (Cedar policies): inside `base_dir`'s tree, existing, regular.
+
+    The same check guards paths that arrive later (a sweep's `--param controls.cedar.policy=...`), so a path
+    from the command line cannot read `/etc/passwd`, block on a named pipe or stream `/dev/zero`.
+    """
+    problems = []
+    for index, control in enumerate(scenario.controls):
+        policy = getattr(control, "policy", None)
+        if policy is None:
+            continue
+        path = ("controls", index, "policy")
+        if base_dir is None:
+            problems.append(ReferenceProblem(path, "policy files need a scenario loaded from a file", "policy-path"))
+            continue
+        try:
+            stat_regular(contained_path(base_dir, policy))
+        except FileProblem as problem:
+            what = "does not exist" if problem.code == "file-missing" else problem.message
+            problems.append(ReferenceProblem(path, f"policy file {quote(policy)} {what}", "policy-path"))
+    return problems
 
 
 def check_references(scenario: Scenario) -> list[ReferenceProblem]:
@@ -62,10 +88,10 @@ class _Checker:
         kind = self.kinds.get(value)
         wanted = " or ".join(_KIND_NAMES[k] for k in kinds)
         if kind is None:
-            self.problems.append(ReferenceProblem(path, f"unknown {wanted} '{value}'"))
+            self.problems.append(ReferenceProblem(path, f"unknown {wanted} {quote(value)}"))
         elif kind not in kinds:
             self.problems.append(
-                ReferenceProblem(path, f"'{value}' is a {_KIND_NAMES.get(kind, kind)}, expected a {wanted}")
+                ReferenceProblem(path, f"{quote(value)} is a {_KIND_NAMES.get(kind, kind)}, expected a {wanted}")
             )
 
     def refs(self, values: Iterable[str], path: Path, *kinds: str) -> None:
@@ -135,7 +161,7 @@ class _Checker:
             if risk.entity is not None and risk.entity not in self.kinds and risk.entity not in designs:
                 self.problems.append(
                     ReferenceProblem(
-                        ("accepted_risks", i, "entity"), f"unknown entity or control design '{risk.entity}'"
+                        ("accepted_risks", i, "entity"), f"unknown entity or control design {quote(risk.entity)}"
                     )
                 )
 
@@ -144,11 +170,11 @@ class _Checker:
         for _kind, path, item in self.scenario.iter_entities():
             entity_id = item.id  # type: ignore[attr-defined]
             if entity_id in first:
-                where = ".".join(str(p) for p in first[entity_id])
+                where = format_path(first[entity_id])
                 self.problems.append(
                     ReferenceProblem(
                         (*path, "id"),
-                        f"duplicate id '{entity_id}' (first defined at {where})",
+                        f"duplicate id {quote(entity_id)} (first defined at {where})",
                         "duplicate-id",
                     )
                 )
@@ -202,7 +228,7 @@ class _Checker:
                 self.problems.append(
                     ReferenceProblem(
                         ("controls", i),
-                        f"two control designs are named '{control.label}'; give one a distinct 'name'",
+                        f"two control designs are named {quote(control.label)}; give one a distinct 'name'",
                         "duplicate-id",
                     )
                 )

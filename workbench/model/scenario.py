@@ -3,25 +3,40 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
 from workbench.model.access import Approval, BlockedAction, Delegation, RevocationTrigger, Role
 from workbench.model.assets import Dataset, Secret, Tool
-from workbench.model.common import Action, Id, Sensitivity, StrictModel
+from workbench.model.common import MAX_WEIGHT, Action, Id, Prose, Sensitivity, StrictModel, Text
 from workbench.model.controls import Control
 from workbench.model.durations import Duration
 from workbench.model.identities import Agent, Human, ServiceAccount
 from workbench.model.threats import Threat
 from workbench.model.workload import Services, Workload
+from workbench.model.yaml_safe import FileProblem, contained_path, locate_in
 
-__all__ = ["SCHEMA_VERSION", "AcceptedRisk", "Scenario", "Simulation", "SourceInfo", "Thresholds", "Weights"]
+__all__ = [
+    "MAX_REPLICATIONS",
+    "MAX_SEED",
+    "SCHEMA_VERSION",
+    "AcceptedRisk",
+    "Scenario",
+    "Simulation",
+    "SourceInfo",
+    "Thresholds",
+    "Weights",
+]
 
 SCHEMA_VERSION = 1
+MAX_REPLICATIONS = 100_000
+"""Most replications per design a scenario (or `--replications`) may ask for."""
+MAX_SEED = 2**63 - 1
+"""Largest root seed: seeds are stored in 64-bit integer columns."""
 
 EntityKind = Literal[
     "agent", "human", "service_account", "tool", "dataset", "secret", "role",
@@ -47,9 +62,9 @@ ENTITY_SECTIONS: dict[str, EntityKind] = {
 class Simulation(StrictModel):
     """How long to simulate, how often, from which seed."""
 
-    horizon: Duration = Field(7 * 86400.0, description="Simulated time per replication.")
-    replications: int = Field(20, ge=1, le=100_000, description="Independent replications per design.")
-    seed: int = Field(0, ge=0, description="Root seed; replication seeds are spawned from it.")
+    horizon: Duration = Field(7 * 86400.0, gt=0, description="Simulated time per replication.")
+    replications: int = Field(20, ge=1, le=MAX_REPLICATIONS, description="Independent replications per design.")
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="Root seed; replication seeds are spawned from it.")
 
 
 class Thresholds(StrictModel):
@@ -58,14 +73,15 @@ class Thresholds(StrictModel):
     exposure: float = Field(
         1000.0,
         ge=0,
+        le=1e15,
         description="Mean exposure per compromise (weighted asset-hours) above which WB203 fires.",
     )
     token_lifetime_ratio: float = Field(
-        4.0, ge=1, description="Token lifetime over task duration above which WB202 fires."
+        4.0, ge=1, le=MAX_WEIGHT, description="Token lifetime over task duration above which WB202 fires."
     )
     secret_max_age: Duration = Field(90 * 86400.0, description="Secret lifetime or rotation period limit.")
     broad_service_account_resources: int = Field(
-        10, ge=1, description="A service account reaching at least this many resources is broad."
+        10, ge=1, le=1_000_000_000, description="A service account reaching at least this many resources is broad."
     )
 
 
@@ -94,8 +110,8 @@ class Weights(StrictModel):
             ("action", _default_action_weights()),
         ):
             given = getattr(self, name)
-            if any(value < 0 for value in given.values()):
-                raise ValueError(f"{name} weights cannot be negative")
+            if any(not 0 <= value <= MAX_WEIGHT for value in given.values()):
+                raise ValueError(f"{name} weights must be between 0 and {MAX_WEIGHT:,.0f}")
             object.__setattr__(self, name, {**defaults, **given})
         return self
 
@@ -107,7 +123,7 @@ class AcceptedRisk(StrictModel):
     entity: Id | None = Field(
         None, description="Entity (or control design, for simulation findings) covered; none for every entity."
     )
-    justification: str = Field(min_length=1, description="Why the risk is accepted.")
+    justification: Prose = Field(min_length=1, description="Why the risk is accepted.")
     owner: Id = Field(description="Human who accepted the risk.")
     expires: dt.date = Field(description="Date after which the finding is raised again.")
 
@@ -121,12 +137,7 @@ class SourceInfo:
 
     def locate(self, path: Sequence[str | int]) -> tuple[int, int]:
         """Line and column of the node at `path`, or of its nearest located ancestor."""
-        key = tuple(path)
-        while key:
-            if key in self.positions:
-                return self.positions[key]
-            key = key[:-1]
-        return self.positions.get((), (1, 1))
+        return locate_in(self.positions, path)
 
 
 class Scenario(StrictModel):
@@ -134,8 +145,8 @@ class Scenario(StrictModel):
 
     schema_version: Literal[1] = Field(description="Version of the scenario language; must be 1.")
     name: Id = Field(description="Short name, used in report paths.")
-    title: str | None = Field(None, description="Human title for reports.")
-    description: str | None = Field(None, description="What the scenario models and what to look for.")
+    title: Text | None = Field(None, description="Human title for reports.")
+    description: Prose | None = Field(None, description="What the scenario models and what to look for.")
     as_of: dt.date = Field(description="The date the scenario describes; expiry is judged against it.")
     humans: list[Human] = Field(default_factory=list, description="People who own, approve and delegate.")
     service_accounts: list[ServiceAccount] = Field(default_factory=list, description="Non-human accounts.")
@@ -188,10 +199,17 @@ class Scenario(StrictModel):
         return self._base_dir
 
     def resolve_file(self, relative: str) -> Path:
-        """Absolute path of a file the scenario references (already checked to stay inside its folder)."""
+        """Absolute path of a file the scenario references; ValueError if it would leave the scenario's folder.
+
+        Checked here, where every referenced file is opened, and not only when the scenario was loaded: a
+        sweep or `model_copy` can put another path into a scenario after it was validated.
+        """
         if self._base_dir is None:
             raise ValueError("scenario was not loaded from a file; it cannot reference files")
-        return (self._base_dir / relative).resolve()
+        try:
+            return contained_path(self._base_dir, relative)
+        except FileProblem as problem:
+            raise FileProblem(f"{relative!r} {problem.message}", problem.code) from None
 
     def entity_counts(self) -> tuple[tuple[str, int], ...]:
         """(plural label, count) of every kind of item the scenario holds, in file order: for summaries."""
@@ -209,6 +227,17 @@ class Scenario(StrictModel):
             ("task types", len(self.workload.task_types)),
             ("threats", len(self.threats)),
         )
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Scenario:
+        """A copy, with `update` applied as pydantic does (unvalidated), and with fresh lookups.
+
+        The lookups (`kinds`, `by_id`, entity paths) are cached on the instance; pydantic's copy would carry
+        them over unchanged, so a copy with other agents would still answer with the old ones.
+        """
+        copied = super().model_copy(update=update, deep=deep)
+        for name in _CACHED_LOOKUPS:
+            copied.__dict__.pop(name, None)
+        return copied
 
     def path_of(self, entity_id: str) -> tuple[str | int, ...]:
         """YAML path of the entity with this id (e.g. ('agents', 3)); () if unknown."""
@@ -271,3 +300,7 @@ class Scenario(StrictModel):
     def control_labels(self) -> list[str]:
         """Names of the control designs, in scenario order."""
         return [control.label for control in self.controls]
+
+
+_CACHED_LOOKUPS = tuple(name for name, member in vars(Scenario).items() if isinstance(member, cached_property))
+"""Every cached lookup of a Scenario, found rather than listed, so a new one cannot be forgotten."""

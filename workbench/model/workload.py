@@ -7,8 +7,11 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, GetJsonSchemaHandler, model_validator
 from pydantic.json_schema import JsonSchemaValue
 
-from workbench.model.common import Action, Constant, Distribution, Id, Permission, StrictModel
+from workbench.model.common import MAX_AMOUNT, Action, Constant, Distribution, Id, Permission, Prose, StrictModel
 from workbench.model.durations import DURATION_JSON_SCHEMA, Duration, Rate
+
+MAX_SERVERS = 10_000
+"""Most servers (reviewers, concurrent issuances or evaluations) a service may have."""
 
 __all__ = [
     "ApproverPool",
@@ -49,7 +52,7 @@ class Step(StrictModel):
     duration: DistributionField = Field(
         default_factory=lambda: Constant(value=1.0), description="Time the step takes once authorised."
     )
-    amount: float | None = Field(None, ge=0, description="Monetary amount, for transfer limits.")
+    amount: float | None = Field(None, ge=0, le=MAX_AMOUNT, description="Monetary amount, for transfer limits.")
     probability: float = Field(
         1.0, gt=0, le=1, description="Chance the agent takes this step at run time (agents improvise)."
     )
@@ -84,7 +87,7 @@ class TaskType(StrictModel):
     id: Id
     agent: Id = Field(description="Agent that runs the task.")
     on_behalf_of: Id | None = Field(None, description="Human whose delegated scope the task acts with.")
-    description: str | None = Field(None, description="Free text for readers of reports.")
+    description: Prose | None = Field(None, description="Free text for readers of reports.")
     arrival: Arrival = Field(
         default_factory=lambda: Arrival(rate=0.0, at=[]),
         description="How tasks arrive; omit for tasks that only run as sub-tasks.",
@@ -114,7 +117,9 @@ class ApproverPool(StrictModel):
 
     id: Id
     approvers: list[Id] = Field(default_factory=list, description="Humans in the pool.")
-    size: int | None = Field(None, ge=1, description="Number of concurrent reviewers; defaults to len(approvers).")
+    size: int | None = Field(
+        None, ge=1, le=MAX_SERVERS, description="Number of concurrent reviewers; defaults to len(approvers)."
+    )
     review_time: DistributionField = Field(description="Time one review takes.")
     working_hours: WorkingHours | None = Field(None, description="Shift hours; none means around the clock.")
     timeout: Duration | None = Field(None, description="Wait after which the request fails the task.")
@@ -141,7 +146,7 @@ class TokenService(StrictModel):
     issuance: DistributionField = Field(
         default_factory=lambda: Constant(value=0.05), description="Time to issue one token."
     )
-    capacity: int = Field(8, ge=1, description="Concurrent issuances.")
+    capacity: int = Field(8, ge=1, le=MAX_SERVERS, description="Concurrent issuances.")
 
 
 class PolicyDecisionPoint(StrictModel):
@@ -150,7 +155,7 @@ class PolicyDecisionPoint(StrictModel):
     evaluation: DistributionField = Field(
         default_factory=lambda: Constant(value=0.005), description="Time to evaluate one request."
     )
-    capacity: int = Field(16, ge=1, description="Concurrent evaluations.")
+    capacity: int = Field(16, ge=1, le=MAX_SERVERS, description="Concurrent evaluations.")
 
 
 class Services(StrictModel):

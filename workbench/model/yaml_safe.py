@@ -20,7 +20,9 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 import stat
 from collections.abc import Sequence
@@ -33,13 +35,18 @@ import yaml
 from workbench.errors import Problem, ScenarioError
 
 __all__ = [
+    "FileProblem",
     "LoadLimits",
     "YamlDocument",
     "YamlPath",
+    "contained_path",
     "format_path",
     "load_yaml",
+    "locate_in",
+    "read_limited",
     "read_scenario_bytes",
     "resolve_inside",
+    "stat_regular",
 ]
 
 YamlPath = tuple[str | int, ...]
@@ -81,15 +88,19 @@ class YamlDocument:
 
     def locate(self, path: Sequence[str | int]) -> tuple[int, int]:
         """Position of `path`, or of its longest recorded prefix (values inside an alias: the alias)."""
-        positions = self.positions
-        key = tuple(path)
-        while True:
-            found = positions.get(key)
-            if found is not None:
-                return found
-            if not key:
-                return (1, 1)
-            key = key[:-1]
+        return locate_in(self.positions, path)
+
+
+def locate_in(positions: dict[YamlPath, tuple[int, int]], path: Sequence[str | int]) -> tuple[int, int]:
+    """The (line, column) recorded for `path`, or for its longest recorded prefix; (1, 1) if none is."""
+    key = tuple(path)
+    while True:
+        found = positions.get(key)
+        if found is not None:
+            return found
+        if not key:
+            return (1, 1)
+        key = key[:-1]
 
 
 _SIMPLE_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*\Z")
@@ -111,28 +122,87 @@ def format_path(path: Sequence[str | int]) -> str:
     return "".join(parts)
 
 
+class FileProblem(ValueError):
+    """A file named by an input cannot be read safely: missing, not a regular file, too big, unreadable."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _not_regular(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    return f"is {kind}, not a regular file" if kind.startswith("a ") else kind
+
+
+def _os_problem(error: OSError) -> FileProblem:
+    if error.errno == errno.ENOENT:
+        return FileProblem("file does not exist", "file-missing")
+    if error.errno == errno.ELOOP:
+        return FileProblem("is a loop of symbolic links", "file-unreadable")
+    if error.errno == errno.ENAMETOOLONG:
+        return FileProblem("the path is too long for the file system", "file-unreadable")
+    return FileProblem(f"cannot read file: {error.strerror or error}", "file-unreadable")
+
+
+def stat_regular(path: str | Path) -> os.stat_result:
+    """`os.stat` of a regular file; FileProblem saying what `path` is instead (missing, a FIFO, a loop...)."""
+    try:
+        info = os.stat(path)
+    except OSError as error:
+        raise _os_problem(error) from None
+    except ValueError:  # an embedded NUL byte
+        raise FileProblem("the path contains a NUL byte", "file-unreadable") from None
+    refused = _not_regular(info.st_mode)
+    if refused is not None:
+        raise FileProblem(refused, "file-unreadable")
+    return info
+
+
+def read_limited(path: str | Path, max_bytes: int, *, too_big: str = "file-size") -> bytes:
+    """The bytes of the regular file at `path`, at most `max_bytes`; FileProblem for anything else.
+
+    Directories, named pipes (which would block), devices (`/dev/zero` never ends) and sockets are refused
+    by what they are, before a byte is read; the file is opened non-blocking and checked again once open,
+    so one swapped in between the two checks is refused too.
+    """
+    info = stat_regular(path)
+    if info.st_size > max_bytes:
+        raise FileProblem(f"file is {info.st_size:,} bytes; the limit is {max_bytes:,}", too_big)
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as error:
+        raise _os_problem(error) from None
+    with os.fdopen(descriptor, "rb") as file:
+        refused = _not_regular(os.fstat(file.fileno()).st_mode)
+        if refused is not None:
+            raise FileProblem(refused, "file-unreadable")
+        try:
+            data = file.read(max_bytes + 1)  # one byte past the cap: the file may have grown since stat()
+        except OSError as error:
+            raise _os_problem(error) from None
+    if len(data) > max_bytes:
+        raise FileProblem(f"file is more than {max_bytes:,} bytes; the limit is {max_bytes:,}", too_big)
+    return data
+
+
 def read_scenario_bytes(path: Path, limits: LoadLimits) -> bytes:
     """Read a scenario file, refusing oversized or non-regular files before reading them."""
-    name = str(path)
     try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise _error(name, 1, 1, (), "file does not exist", "file-missing") from None
-    except OSError as error:
-        raise _error(name, 1, 1, (), f"cannot read file: {error.strerror}", "file-unreadable") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise _error(name, 1, 1, (), "not a regular file", "file-unreadable")
-    if info.st_size > limits.max_bytes:
-        raise _error(name, 1, 1, (), _too_big(info.st_size, limits), "yaml-size")
-    try:
-        with path.open("rb") as file:
-            # Read one byte past the cap: the file may have grown since stat().
-            source = file.read(limits.max_bytes + 1)
-    except OSError as error:
-        raise _error(name, 1, 1, (), f"cannot read file: {error.strerror}", "file-unreadable") from None
-    if len(source) > limits.max_bytes:
-        raise _error(name, 1, 1, (), _too_big(len(source), limits), "yaml-size")
-    return source
+        return read_limited(path, limits.max_bytes, too_big="yaml-size")
+    except FileProblem as problem:
+        raise _error(str(path), 1, 1, (), problem.message, problem.code) from None
 
 
 def resolve_inside(base_file: Path, relative: str) -> Path | None:
@@ -141,14 +211,28 @@ def resolve_inside(base_file: Path, relative: str) -> Path | None:
     Absolute paths (POSIX or Windows style), `..` and symlinks pointing outside all escape, so a scenario
     from a pull request cannot make the workbench read files elsewhere on the machine.
     """
-    if not relative or PurePosixPath(relative).is_absolute() or PureWindowsPath(relative).anchor:
-        return None
     try:
-        base = base_file.parent.resolve()
-        target = (base / relative).resolve()
-    except (OSError, RuntimeError, ValueError):  # symlink loops, NUL bytes, names too long
+        return contained_path(base_file.parent, relative)
+    except FileProblem:
         return None
-    return target if target.is_relative_to(base) else None
+
+
+def contained_path(base_dir: Path, relative: str) -> Path:
+    """`relative` resolved inside `base_dir`'s tree; FileProblem (code `outside`, or what is wrong) if not."""
+    if not relative or PurePosixPath(relative).is_absolute() or PureWindowsPath(relative).anchor:
+        raise FileProblem("is outside the scenario's folder", "outside")
+    if "\0" in relative:
+        raise FileProblem("the path contains a NUL byte", "file-unreadable")
+    try:
+        base = base_dir.resolve()
+        target = (base / relative).resolve()
+    except RuntimeError:  # Python 3.11 reports a loop of symbolic links this way
+        raise FileProblem("is a loop of symbolic links", "file-unreadable") from None
+    except OSError as error:
+        raise _os_problem(error) from None
+    if not target.is_relative_to(base):
+        raise FileProblem("is outside the scenario's folder", "outside")
+    return target
 
 
 def load_yaml(source: bytes | str, *, filename: str, limits: LoadLimits = LoadLimits()) -> YamlDocument:
