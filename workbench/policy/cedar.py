@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import cedarpy
 
 from workbench.errors import PolicyError, Problem
+from workbench.escaping import quote
 from workbench.model import Cedar, Scenario
+from workbench.model.yaml_safe import FileProblem, read_limited
 from workbench.policy.base import AccessRequest, AccessState, CredentialMode, Decision
 from workbench.policy.blocked import BlockList, block_decision, block_list
 from workbench.policy.cedar_entities import (
@@ -30,7 +31,7 @@ from workbench.policy.cedar_entities import (
     cedar_number,
     cedar_schema,
 )
-from workbench.policy.cedar_source import CompiledPolicies, compile_policies
+from workbench.policy.cedar_source import MAX_CEDAR_BYTES, CompiledPolicies, compile_policies
 from workbench.policy.standing import Grant, Standing, StandingIndex
 from workbench.policy.step_up import needs_approval, resolve_pool
 
@@ -212,15 +213,33 @@ def build_cedar(
 
 
 def _read(scenario: Scenario, control: Cedar, *, control_path: str, text: str | None) -> tuple[str, str]:
+    """The policy file's path and text: inside the scenario's folder, a regular file of at most
+    `MAX_CEDAR_BYTES`, UTF-8 (a byte-order mark is dropped, as for YAML scenarios)."""
     if text is not None:
-        return control.policy, text
+        return control.policy, text.removeprefix("\ufeff")
     file, line, column = scenario.locate(_yaml_path(control_path))
+
+    def refuse(message: str, code: str = "policy-path") -> PolicyError:
+        shown = f"Cedar policy file {quote(control.policy)} {message}"
+        return PolicyError([Problem(file, line, column, control_path, shown, code)])
+
     try:
         path = scenario.resolve_file(control.policy)
-        return str(path), Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        message = f"cannot read Cedar policy file '{control.policy}': {error}"
-        raise PolicyError([Problem(file, line, column, control_path, message, "policy-path")]) from None
+        data = read_limited(path, MAX_CEDAR_BYTES, too_big="cedar-size")
+    except FileProblem as problem:
+        message = problem.message.removeprefix(f"{control.policy!r} ")
+        raise refuse(message, "cedar-size" if problem.code == "cedar-size" else "policy-path") from None
+    except ValueError as error:  # a scenario built in Python, with no folder to resolve against
+        raise refuse(f"cannot be read: {error}") from None
+    try:
+        source = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start].decode("utf-8", "replace").removeprefix("\ufeff")
+        at_line = before.count("\n") + 1
+        at_column = len(before) - (before.rfind("\n") + 1) + 1
+        message = f"invalid UTF-8 byte 0x{data[error.start]:02x}; save the policy file as UTF-8"
+        raise PolicyError([Problem(str(path), at_line, at_column, control_path, message, "cedar-encoding")]) from None
+    return str(path), source.removeprefix("\ufeff")
 
 
 def _yaml_path(control_path: str) -> tuple[str | int, ...]:

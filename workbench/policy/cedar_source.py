@@ -1,8 +1,15 @@
 """Cedar policy text: split into policies, parse once, and report every problem at its file:line:col.
 
+Before any text reaches cedarpy, each policy's bracket nesting and expression depth are measured from its
+tokens: Cedar's parser is native code that overflows its stack (SIGSEGV, no message) on a few hundred nested
+brackets or a couple of thousand chained terms, and refuses expressions nested 100 levels deep anyway. Such a
+policy is refused here, located at its deepest point.
+
 cedarpy's parse errors carry a message but no position, so each policy is parsed on its own and, when it
-fails, its shortest failing prefix (cut at token boundaries) finds the offending token. Policies are then
-validated against workbench's Cedar schema (which catches misspelt context attributes, wrong types and
+fails, its shortest failing prefix (cut at token boundaries) finds the offending token. A prefix that stops
+before the offending token fails only with "unexpected end of input" and one that includes it fails as the
+whole policy does, so the prefix is found by bisection: a few dozen parses, not one per token. Policies are
+then validated against workbench's Cedar schema (which catches misspelt context attributes, wrong types and
 unknown actions before a simulation silently skips an erroring policy) and every entity a policy names
 must exist in the scenario with the matching kind.
 """
@@ -18,10 +25,26 @@ import cedarpy
 from cedarpy import pst
 
 from workbench.errors import PolicyError, Problem
+from workbench.escaping import quote
 from workbench.model import Scenario
 from workbench.policy.cedar_entities import ENTITY_KINDS, cedar_schema
 
-__all__ = ["CompiledPolicies", "PolicySource", "compile_policies", "split_policies"]
+__all__ = [
+    "MAX_BRACKETS",
+    "MAX_CEDAR_BYTES",
+    "MAX_EXPRESSION_DEPTH",
+    "CompiledPolicies",
+    "PolicySource",
+    "compile_policies",
+    "split_policies",
+]
+
+MAX_CEDAR_BYTES = 1024 * 1024
+"""Largest Cedar policy file read (1 MiB: hundreds of times the shipped policies)."""
+MAX_BRACKETS = 64
+"""Deepest nesting of (), [] and {} in one policy; Cedar's parser crashes at a few hundred."""
+MAX_EXPRESSION_DEPTH = 100
+"""Cedar's own limit on expression nesting (a chain of 100 `&&` terms is 100 levels deep)."""
 
 _TOKEN = re.compile(
     r"""(?P<space>\s+)|(?P<comment>//[^\n]*)|(?P<string>"(?:[^"\\\n]|\\.)*"?)"""
@@ -115,21 +138,32 @@ def compile_policies(scenario: Scenario, text: str, *, file: str, control_path: 
         problems.append(Problem(file, line, column, control_path, message, code))
 
     for source in sources:
+        too_deep = _too_deep(source)
+        if too_deep is not None:
+            offset, message = too_deep
+            problem(source.start + offset, message, "cedar-limit")
+    if problems:
+        raise PolicyError(problems)  # nothing this deep may reach the native parser
+    for source in sources:
         error = _parse_error(source.text)
         if error is not None:
             problem(source.start + _error_offset(source, error), error, "cedar-syntax")
     if problems:
         raise PolicyError(problems)
 
-    policy_set = cedarpy.PolicySet.from_str(text)
-    tree = policy_set.to_pst()
+    try:
+        policy_set = cedarpy.PolicySet.from_str(text)
+        tree = policy_set.to_pst()
+    except ValueError as error:  # what the checks above did not foresee: refused, not an internal error
+        problem(0, f"Cedar cannot read this policy set: {error}", "cedar-syntax")
+        raise PolicyError(problems) from None
     by_id = {source.policy_id: source for source in sources}
     for policy_id, template in _templates(tree):
         source = by_id[policy_id]
         for uid in sorted(pst.entity_uids(template), key=str):
-            message = _unknown_entity(scenario, uid)
-            if message is not None:
-                problem(source.start + _find_uid(source, uid), message, "cedar-unknown-entity")
+            unknown = _unknown_entity(scenario, uid)
+            if unknown is not None:
+                problem(source.start + _find_uid(source, uid), unknown, "cedar-unknown-entity")
     validation = cedarpy.validate_policies(text, cedar_schema())
     seen: set[tuple[str, str]] = set()
     for found in validation.errors:
@@ -194,21 +228,153 @@ def _parse_error(text: str) -> str | None:
 
 
 def _error_offset(source: PolicySource, error: str) -> int:
-    """Offset (in the policy) of the token the parser stopped at."""
-    failing = len(source.tokens) - 1
-    for index, token in enumerate(source.tokens):
-        prefix_error = _parse_error(source.text[: token.end])
+    """Offset (in the policy) of the token the parser stopped at: the last token of the shortest prefix
+    that fails with something other than "unexpected end of input", found by bisection."""
+    if error == _EOF:  # the policy is cut short: point just after its last token
+        return source.tokens[-1].end
+    low, high = 0, len(source.tokens) - 1  # the whole policy (tokens[high]) fails with `error`
+    while low < high:
+        middle = (low + high) // 2
+        prefix_error = _parse_error(source.text[: source.tokens[middle].end])
         if prefix_error is not None and prefix_error != _EOF:
-            failing = index
-            break
-    else:
-        if error == _EOF:  # the policy is cut short: point just after its last token
-            return source.tokens[-1].end
+            high = middle
+        else:
+            low = middle + 1
+    failing = high
     names = _names(error)
     for token in reversed(source.tokens[: failing + 1]):
         if token.text in names:
             return token.start
     return source.tokens[failing].start
+
+
+# -- how deep a policy nests, measured before cedarpy sees it -------------------------------------------------
+
+_OPENING = {"(": ")", "[": "]", "{": "}"}
+_CLOSING = frozenset(_OPENING.values())
+_BINARY: dict[str, float] = {
+    "then": 0.5,
+    "else": 0.5,
+    "||": 1,
+    "&&": 2,
+    **dict.fromkeys(("==", "!=", "<", "<=", ">", ">=", "in", "has", "like", "is"), 3),
+    "+": 4,
+    "-": 4,
+    "*": 5,
+    ".": 7,
+    "::": 8,
+}
+"""Cedar's binary operators by precedence; `.` (attribute, method, index) and `::` (entity names) bind
+tightest. `then` and `else` are read as binary operators below `||`, so an `if` spans its branches."""
+_PREFIX = {"!": 6.0, "-": 6.0, "if": 0.0}
+_LEVELS = {"::": 0, "then": 0, "else": 0}
+"""Binary operators that add no level: an entity name, and the branches of an `if` (the `if` adds one)."""
+_HEADS = frozenset({"permit", "forbid", "when", "unless"})
+
+
+def _too_deep(source: PolicySource) -> tuple[int, str] | None:
+    """(offset, message) of the first place where `source` nests brackets or expressions too deeply.
+
+    An operator-precedence reading of the tokens that keeps only the depth of every subexpression: one level
+    per operator, attribute, call, set or record, none for parentheses, as Cedar counts. It is never less
+    than Cedar's depth, so a policy that passes cannot hit Cedar's limit or overflow its parser's stack.
+    """
+    values: list[int] = []  # depth of each operand waiting for its operator
+    operators: list[str] = []
+    groups: list[tuple[int, int, int, int]] = []  # (values floor, operators floor, level it adds, widest so far)
+    widest = 0  # deepest element of the innermost group so far (elements are separated by commas)
+    expect_operand = True
+    previous = ""
+
+    def reduce(down_to: float) -> None:
+        floor = groups[-1][1] if groups else 0
+        while len(operators) > floor:
+            operator = operators[-1]
+            if (_PREFIX[operator] if operator in _PREFIX else _BINARY[operator]) < down_to:
+                break
+            operators.pop()
+            if operator in _PREFIX:
+                values.append((values.pop() if values else 0) + 1)
+            else:
+                right = values.pop() if values else 0
+                left = values.pop() if values else 0
+                values.append(max(left, right) + _LEVELS.get(operator, 1))
+
+    def end_element() -> int:
+        reduce(0.0)
+        floor = groups[-1][0] if groups else 0
+        deepest = max(values[floor:], default=0)
+        del values[floor:]
+        return deepest
+
+    for token in source.tokens:
+        text = token.text
+        if text in _OPENING:
+            if len(groups) >= MAX_BRACKETS:
+                return token.start, f"brackets nest more than {MAX_BRACKETS} levels deep"
+            if expect_operand:  # grouping (), a set [], a record {} or a condition's { }
+                adds = 0 if text == "(" or previous in _HEADS else 1
+            elif text == "(" and previous not in _HEADS:  # a call: the name's value gives way to the call's
+                if values:
+                    values.pop()
+                floor = groups[-1][1] if groups else 0
+                adds = 0 if len(operators) > floor and operators[-1] == "." else 1  # x.method( or ip(
+            elif text == "(":  # permit( ... )
+                adds = 0
+            else:  # an index x["attribute"] binds like `.`
+                reduce(_BINARY["."])
+                operators.append(".")
+                adds = 0
+            groups.append((len(values), len(operators), adds, widest))
+            widest = 0
+            expect_operand = True
+        elif text in _CLOSING:
+            if not groups:  # unbalanced: the parser reports it
+                previous, expect_operand = text, False
+                continue
+            deepest = max(widest, end_element())
+            _values, _operators, adds, widest = groups.pop()
+            values.append(deepest + adds)
+            expect_operand = False
+        elif text in (",", ";"):
+            widest = max(widest, end_element())
+            expect_operand = True
+        elif text in _HEADS:
+            expect_operand = True
+        elif text in _PREFIX and expect_operand:
+            operators.append(text)
+        elif text in _BINARY and not expect_operand:
+            reduce(_BINARY[text])
+            operators.append(text)
+            expect_operand = True
+        else:  # a name, literal, string, variable or other keyword
+            values.append(0)
+            expect_operand = False
+        if _deepest(values, operators, widest, expect_operand) >= MAX_EXPRESSION_DEPTH:
+            return token.start, _DEEP
+        previous = text
+    if source.tokens and max(widest, end_element()) >= MAX_EXPRESSION_DEPTH:  # a policy without its ';'
+        return source.tokens[-1].start, _DEEP
+    return None
+
+
+_DEEP = (
+    f"the expression nests {MAX_EXPRESSION_DEPTH} or more levels deep; Cedar allows fewer (each `&&`, `||`, "
+    "comparison, arithmetic operator, attribute, call, set and record is one level)"
+)
+
+
+def _deepest(values: list[int], operators: list[str], widest: int, expect_operand: bool) -> int:
+    """The depth of what was read so far if it ended here: every waiting operator applied, innermost first
+    (an operator still waiting for its right operand gets a plain one)."""
+    stack = [*values, 0] if expect_operand and operators else list(values)
+    depth = stack.pop() if stack else 0
+    for operator in reversed(operators):
+        if operator in _PREFIX:
+            depth += 1
+        else:
+            depth = max(depth, stack.pop() if stack else 0) + _LEVELS.get(operator, 1)
+    return max(widest, depth, *stack) if stack else max(widest, depth)
 
 
 def _names(message: str) -> set[str]:
@@ -250,10 +416,11 @@ def _unknown_entity(scenario: Scenario, uid: pst.EntityUid) -> str | None:
     if wanted is None:
         return None  # Action and unknown types are the schema validator's to report
     kind = scenario.kinds.get(uid.id)
+    written = f"{uid.type}::{quote(uid.id)}"
     if kind is None:
-        return f"unknown entity {uid}: the scenario has no {wanted.replace('_', ' ')} '{uid.id}'"
+        return f"unknown entity {written}: the scenario has no {wanted.replace('_', ' ')} {quote(uid.id)}"
     if kind != wanted:
-        return f"{uid} names a {kind.replace('_', ' ')}, not a {wanted.replace('_', ' ')}"
+        return f"{written} names a {kind.replace('_', ' ')}, not a {wanted.replace('_', ' ')}"
     return None
 
 
