@@ -61,19 +61,24 @@ def injection(**threat):
     )
 
 
-def test_hijacked_rbac_agent_uses_its_standing_access_highest_weight_first():
+def test_hijacked_rbac_agent_keeps_using_its_standing_access_for_the_whole_dwell():
+    # One action a minute, least used first, highest weight first: every permission once, then round again.
     out = run_replication(injection(detection_delay="300s"), "static_rbac", 0, SEED)
     assert log(out.events, "credential", "action", "resource", "weight") == [
         ("compromise", 100.0, "", "", "", 9.0),
         ("attack", 100.0, "standing", "read", "ledger", 6.0),
         ("attack", 160.0, "standing", "write", "notes", 2.0),
         ("attack", 220.0, "standing", "read", "notes", 1.0),
+        ("attack", 280.0, "standing", "read", "ledger", 6.0),
+        ("attack", 340.0, "standing", "write", "notes", 2.0),
         ("detection", 400.0, "", "", "", 0.0),
         ("containment", 400.0, "", "", "", 0.0),
     ]
+    (record,) = out.compromises
+    assert (record.realised_damage, record.realised_damage_distinct, record.attacker_actions) == (17.0, 9.0, 5)
 
 
-def test_hijacked_jit_agent_must_obtain_a_token_per_permission():
+def test_hijacked_jit_agent_obtains_a_token_per_permission_and_reuses_live_ones():
     # Each token costs 1 s at the PDP and 2 s at the token service; all three are revoked at containment.
     out = run_replication(injection(detection_delay="300s"), "jit", 0, SEED)
     assert log(out.events, "credential", "scope", "resource") == [
@@ -84,6 +89,8 @@ def test_hijacked_jit_agent_must_obtain_a_token_per_permission():
         ("attack", 166.0, "tok-2", "", "notes"),
         ("token_issued", 229.0, "tok-3", "read:notes", ""),
         ("attack", 229.0, "tok-3", "", "notes"),
+        ("attack", 289.0, "tok-1", "", "ledger"),
+        ("attack", 349.0, "tok-2", "", "notes"),
         ("detection", 400.0, "", "", ""),
         ("token_revoked", 400.0, "tok-1", "", ""),
         ("token_revoked", 400.0, "tok-2", "", ""),
@@ -91,9 +98,47 @@ def test_hijacked_jit_agent_must_obtain_a_token_per_permission():
         ("containment", 400.0, "", "", ""),
     ]
     (record,) = out.compromises
-    # Exposure is the tokens' weight over their remaining dwell: (6·297 + 2·234 + 1·171) / 3600.
-    assert record.exposure_score_h == (6 * 297 + 2 * 234 + 1 * 171) / 3600
-    assert record.reachable_score == 0.0  # nothing standing at the moment of compromise
+    # Plain JIT issues the hijacked agent anything in its entitlement without a human: obtainable reach is
+    # the whole role (9) from the first second, as under static RBAC. Held exposure is only the tokens'
+    # weight over their remaining dwell: (6·297 + 2·234 + 1·171) / 3600.
+    assert record.reachable_score == 9.0
+    assert record.exposure_score_h == 9 * 300 / 3600
+    assert record.held_exposure_score_h == (6 * 297 + 2 * 234 + 1 * 171) / 3600
+
+
+def test_attacker_asks_again_when_its_token_expires():
+    # TTL 90 s: tok-1 (read:ledger, issued 103 s) has lapsed when the attacker comes back to the ledger at
+    # 289 s, so it asks for a new one (PDP 289-290, issuance 290-292). One permission per control window.
+    scenario = tiny(
+        workload={"task_types": []},
+        threats=[{"id": "inj", "kind": "prompt_injection", "target": "bot", "at": ["100s"], "detection_delay": "300s"}],
+        revocation_triggers=[{"identity": "bot", "event": "anomaly_detected"}],
+        controls=[{"kind": "jit", "token_ttl": "90s", "approval_at": "critical"}],
+    )
+    out = run_replication(scenario, "jit", 0, SEED)
+    assert log(out.events, "credential", "scope", "resource") == [
+        ("compromise", 100.0, "", "", ""),
+        ("token_issued", 103.0, "tok-1", "read:ledger", ""),
+        ("attack", 103.0, "tok-1", "", "ledger"),
+        ("token_issued", 166.0, "tok-2", "write:notes", ""),
+        ("attack", 166.0, "tok-2", "", "notes"),
+        ("token_issued", 229.0, "tok-3", "read:notes", ""),
+        ("attack", 229.0, "tok-3", "", "notes"),
+        ("token_expired", 193.0, "tok-1", "", ""),  # logged at 289 s, when the attacker finds it lapsed
+        ("token_issued", 292.0, "tok-4", "read:ledger", ""),
+        ("attack", 292.0, "tok-4", "", "ledger"),
+        ("token_expired", 256.0, "tok-2", "", ""),
+        ("token_issued", 355.0, "tok-5", "write:notes", ""),
+        ("attack", 355.0, "tok-5", "", "notes"),
+        ("detection", 400.0, "", "", ""),
+        ("token_expired", 319.0, "tok-3", "", ""),
+        ("token_expired", 382.0, "tok-4", "", ""),
+        ("token_revoked", 400.0, "tok-5", "", ""),
+        ("containment", 400.0, "", "", ""),
+    ]
+    (record,) = out.compromises
+    assert (record.tokens_obtained, record.exposure_score_h) == (5, 9 * 300 / 3600)
+    assert record.held_exposure_score_h == (6 * 90 + 2 * 90 + 1 * 90 + 6 * 90 + 2 * 45) / 3600
 
 
 def one_task(steps, *, ttl="1h", **extra):

@@ -61,4 +61,6 @@ def test_every_second_of_a_task_is_work_or_governance(times, step_durations, ttl
     (compromise,) = out.compromises
     # Reach can never exceed the agent's role (read notes 1, write notes 2, read ledger 6) for the dwell.
     assert 0.0 <= compromise.exposure_score_h <= 9 * compromise.dwell_s / 3600 + 1e-9
-    assert compromise.realised_damage <= 9.0
+    assert 0.0 <= compromise.held_exposure_score_h <= 9 * compromise.dwell_s / 3600 + 1e-9
+    assert compromise.realised_damage_distinct <= 9.0
+    assert compromise.realised_damage <= 6.0 * compromise.attacker_actions

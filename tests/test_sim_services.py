@@ -93,7 +93,9 @@ def test_a_secret_only_agents_held_is_gone_under_jit():
     scenario = leak({"agents": [{"id": "bot", "roles": ["reader"], "credentials": [{"secret": "key"}]}]})
     static = run_replication(scenario, "static_rbac", 0, SEED).compromises[0]
     jit = run_replication(scenario, "jit", 0, SEED).compromises[0]
-    assert (static.reachable_score, static.exposure_score_h, static.realised_damage) == (6.0, 6.0, 6.0)
+    # The leaked key is usable from outside for its 1 h until detection; one read of the ledger a minute.
+    assert (static.reachable_score, static.exposure_score_h, static.realised_damage_distinct) == (6.0, 6.0, 6.0)
+    assert (static.attacker_actions, static.realised_damage) == (60, 360.0)
     assert (jit.reachable_score, jit.exposure_score_h, jit.realised_damage) == (0.0, 0.0, 0.0)
 
 
@@ -116,7 +118,8 @@ def test_a_tools_own_key_survives_jit():
         (record,) = run_replication(scenario, design, 0, SEED).compromises
         # read notes (1) + read ledger through its key (6), for detection 2 h + trigger 1 h
         assert (record.reachable_score, record.dwell_s, record.exposure_score_h) == (7.0, 3 * HOUR, 21.0)
-        assert record.realised_damage == 7.0
+        assert (record.realised_damage_distinct, record.attacker_actions) == (7.0, 180)
+        assert record.realised_damage == 90 * 6.0 + 90 * 1.0  # alternating ledger and notes reads
 
 
 def end_of_shift_queue():

@@ -221,17 +221,20 @@ def test_same_arrivals_and_compromises_for_every_design(support):
 
 def test_folding_ended_tokens_into_exposure_changes_nothing(support, monkeypatch):
     # No revocation trigger: a hijacked JIT agent keeps riding its tasks' tokens until the horizon.
-    from workbench.sim import threats
+    from workbench.sim import compromise
 
     hijack = Threat(id="hijack", kind="prompt_injection", target="support-agent", at=[86400.0], detection_delay=3600.0)
     untriggered = support.model_copy(update={"revocation_triggers": [], "threats": [hijack]})
     seed = np.random.SeedSequence(4)
-    monkeypatch.setattr(threats, "COMPACT_AT", 10**9)  # keep every token: the plain sweep
+    monkeypatch.setattr(compromise, "COMPACT_AT", 10**9)  # keep every token: the plain sweep
     exact = run_replication(untriggered, "jit", 0, seed, keep_records=False).compromises
-    monkeypatch.setattr(threats, "COMPACT_AT", 4)
+    monkeypatch.setattr(compromise, "COMPACT_AT", 4)
     folded = run_replication(untriggered, "jit", 0, seed, keep_records=False).compromises
     assert len(exact) == 1 and exact[0].containment == "horizon"
     assert [c.exposure_score_h for c in folded] == pytest.approx([c.exposure_score_h for c in exact], rel=1e-9)
+    assert [c.held_exposure_score_h for c in folded] == pytest.approx(
+        [c.held_exposure_score_h for c in exact], rel=1e-9
+    )
     assert [c.realised_damage for c in folded] == [c.realised_damage for c in exact]
 
 

@@ -25,6 +25,7 @@ __all__ = ["HEADLINE_METRICS", "SimulationResult", "state_at"]
 
 HEADLINE_METRICS: tuple[str, ...] = (
     "exposure_score_h",
+    "held_exposure_score_h",
     "realised_damage",
     "reachable_score_mean",
     "latency_p95_s",

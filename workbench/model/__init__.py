@@ -13,7 +13,7 @@ from workbench.model.json_schema import (
 )
 from workbench.model.loading import LoadLimits, load_scenario, parse_scenario
 from workbench.model.scenario import AcceptedRisk, Scenario, Simulation, Thresholds, Weights
-from workbench.model.threats import Threat
+from workbench.model.threats import Attacker, Threat
 from workbench.model.workload import ApproverPool, Arrival, Services, Step, TaskType, Workload
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "Approval",
     "ApproverPool",
     "Arrival",
+    "Attacker",
     "BlockedAction",
     "Cedar",
     "Control",

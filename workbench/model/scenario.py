@@ -16,7 +16,7 @@ from workbench.model.common import MAX_WEIGHT, Action, Id, Prose, Sensitivity, S
 from workbench.model.controls import Control
 from workbench.model.durations import Duration
 from workbench.model.identities import Agent, Human, ServiceAccount
-from workbench.model.threats import Threat
+from workbench.model.threats import Attacker, Threat
 from workbench.model.workload import Services, Workload
 from workbench.model.yaml_safe import FileProblem, contained_path, locate_in
 
@@ -168,6 +168,9 @@ class Scenario(StrictModel):
     services: Services = Field(default_factory=Services, description="Token service, PDP and approver pools.")
     workload: Workload = Field(default_factory=Workload, description="Task types the agents run.")
     threats: list[Threat] = Field(default_factory=list, description="Compromises injected into the simulation.")
+    attacker: Attacker = Field(
+        default_factory=Attacker, description="How a compromised identity's attacker acts and retries."
+    )
     controls: list[Control] = Field(default_factory=list, description="Control designs to compare.")
     simulation: Simulation = Field(default_factory=Simulation, description="Horizon, replications and seed.")
     thresholds: Thresholds = Field(default_factory=Thresholds, description="Limits above which findings fire.")

@@ -10,7 +10,7 @@ from workbench.model.common import Constant, Id, StrictModel
 from workbench.model.durations import Duration, Rate
 from workbench.model.workload import DistributionField
 
-__all__ = ["Threat", "ThreatKind"]
+__all__ = ["Attacker", "Threat", "ThreatKind"]
 
 ThreatKind = Literal["prompt_injection", "key_leak", "tool_compromise", "insider_misuse"]
 
@@ -21,6 +21,21 @@ TARGET_KIND: dict[str, str] = {
     "insider_misuse": "agent",
 }
 """The kind of entity each threat kind compromises."""
+
+
+class Attacker(StrictModel):
+    """How an attacker in control of an identity behaves for the whole of its dwell (docs/concepts.md).
+
+    It acts once per `action_interval`, preferring what it has not yet used, highest weight first; a request
+    the design refuses (a denial or a step-up a human rejected) is asked again after `retry_interval`, since
+    the agent's state, its live tasks, approvals and the clock may have changed. How often a human approver is
+    fooled by its step-ups is each approver pool's `1 - rejects_malicious`.
+    """
+
+    action_interval: Duration = Field(60.0, gt=0, description="Time between two actions of the attacker.")
+    retry_interval: Duration = Field(
+        900.0, gt=0, description="Wait before the attacker asks again for a permission the design refused."
+    )
 
 
 class Threat(StrictModel):

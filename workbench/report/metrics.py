@@ -26,7 +26,9 @@ LATENCY_P95 = "latency_p95_s"
 
 COMPARISON_METRICS: tuple[Metric, ...] = (
     Metric(EXPOSURE, "Exposure", "score-h", headline=True),
+    Metric("held_exposure_score_h", "Held exposure", "score-h", headline=True),
     Metric("realised_damage", "Realised damage", "score", headline=True),
+    Metric("realised_damage_distinct", "Distinct damage", "score"),
     Metric("reachable_score_mean", "Reach at compromise", "score", headline=True),
     Metric("dwell_h_mean", "Dwell time", "h"),
     Metric(LATENCY_P95, "p95 latency", "s", headline=True),

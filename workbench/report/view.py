@@ -66,8 +66,8 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec(
         "exposure-over-time",
         "Exposure over time",
-        "Cumulative exposure (weighted permissions an attacker holds, integrated over time), mean over "
-        "replications, each compromise's exposure spread evenly over its dwell: steep segments are "
+        "Cumulative exposure (the weighted permissions an attacker could exercise without a human approving "
+        "anything, integrated over time), mean over replications, each compromise's exposure spread evenly over its dwell: steep segments are "
         "compromises left open.",
     ),
     FigureSpec(

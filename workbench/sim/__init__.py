@@ -7,7 +7,6 @@ attacker run as SimPy processes on one environment per run; results are flat rec
 from workbench.sim.engine import ReplicationOutput, design_for, run_replication, standing_source
 from workbench.sim.reach import ReachIndex
 from workbench.sim.records import (
-    ATTACK_INTERVAL_S,
     EVENT_KINDS,
     RUN_METRICS,
     CompromiseRecord,
@@ -18,7 +17,6 @@ from workbench.sim.records import (
 )
 
 __all__ = [
-    "ATTACK_INTERVAL_S",
     "EVENT_KINDS",
     "RUN_METRICS",
     "CompromiseRecord",

@@ -17,6 +17,7 @@ import math
 from collections.abc import Generator
 from typing import Any
 
+from workbench.sim.offers import refresh_agent
 from workbench.sim.plan import Check
 from workbench.sim.records import Event
 from workbench.sim.state import Run, Task, Token
@@ -140,7 +141,9 @@ def review(
         task.reason = f"rejected by {approver}"
     else:
         outcome = "approved"
-        run.suspended.difference_update(restores)
+        if restores:
+            run.suspended.difference_update(restores)
+            refresh_agent(run, agent)
     if run.keep_records:
         plan = task.plan
         run.events.append(

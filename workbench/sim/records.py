@@ -5,10 +5,11 @@ to each row. Times are simulated seconds from the start of the run (t = 0 is mid
 
 The kinds and their columns are documented in one table, docs/records.md.
 
-Attacker model: after a compromise the attacker exercises every permission it can reach once, highest weight
-first (ties by action, then resource), one action every `ATTACK_INTERVAL_S` seconds; where the design lets it
-obtain a token it asks for one (through the policy decision point, the token service and, for a step-up, an
-approver who rejects it with the pool's `rejects_malicious` chance).
+Attacker model (threats.py, `Scenario.attacker`): for the whole dwell the attacker acts once per
+`action_interval`, what it has used least first, highest weight first (ties by action, then resource); where
+the design lets it obtain a token it asks for one (through the policy decision point, the token service and,
+for a step-up, an approver who rejects it with the pool's `rejects_malicious` chance), and a refused request
+is asked again after `retry_interval`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 __all__ = [
-    "ATTACK_INTERVAL_S",
     "EVENT_KINDS",
     "RUN_METRICS",
     "CompromiseRecord",
@@ -25,9 +25,6 @@ __all__ = [
     "ServiceRecord",
     "TaskRecord",
 ]
-
-ATTACK_INTERVAL_S = 60.0
-"""Seconds between two actions of an attacker: one action per minute."""
 
 EVENT_KINDS: tuple[str, ...] = (
     "token_issued",
@@ -99,6 +96,8 @@ class CompromiseRecord(NamedTuple):
     threat: str
     threat_kind: str
     target: str
+    parent_compromise: int
+    spread: str
     compromised_s: float
     detected_s: float
     contained_s: float
@@ -107,9 +106,12 @@ class CompromiseRecord(NamedTuple):
     reachable_score: float
     reachable_permissions: int
     reachable_assets: int
-    realised_damage: float
-    exercised_permissions: int
     exposure_score_h: float
+    held_exposure_score_h: float
+    realised_damage: float
+    realised_damage_distinct: float
+    exercised_permissions: int
+    attacker_actions: int
     tokens_obtained: int
     attacker_denials: int
     attacker_rejections: int
@@ -168,9 +170,12 @@ RUN_METRICS: tuple[str, ...] = (
     "approver_queue_length_mean",
     "compromises",
     "reachable_score_mean",
-    "realised_damage",
     "exposure_score_h",
     "exposure_score_h_mean",
+    "held_exposure_score_h",
+    "realised_damage",
+    "realised_damage_distinct",
+    "attacker_actions",
     "dwell_h_mean",
     "standing_privilege_score_s",
     "token_privilege_score_s",

@@ -23,7 +23,7 @@ from workbench.sim.records import CompromiseRecord, Event, TaskRecord
 from workbench.sim.services import Desk, Pool
 
 if TYPE_CHECKING:
-    from workbench.sim.threats import Compromise
+    from workbench.sim.compromise import Compromise
 
 __all__ = ["Run", "RunStats", "Task", "Token", "anomaly_approvals", "evaluates_at_request_time"]
 
@@ -179,6 +179,9 @@ class Run:
         self.anomaly_approvals: dict[str, tuple[str, ...]] = anomaly_approvals(scenario)
         self.live_tokens: dict[str, dict[int, Token]] = {}
         self.watch: dict[str, list[Compromise]] = {}
+        self.running: dict[str, dict[str, int]] = {}
+        """Per agent, how many tasks of each task type it is running now (their intent is obtainable)."""
+        self.offer_serial = 0
         self.token_privilege: dict[str, float] = {}
         self.stats = RunStats()
         self.tasks: list[TaskRecord] = []

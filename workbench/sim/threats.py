@@ -1,107 +1,37 @@
-"""Compromises: when they happen, what the attacker reaches and does, and when they are contained.
+"""Compromises: when they happen, what the attacker holds, could obtain and does, and when they end.
 
 A threat source draws each compromise's time, detection delay and revocation delay from the threat's own
-stream, so every design faces the same compromises. The attacker then works through what it can reach,
-highest weight first, one action per `ATTACK_INTERVAL_S` (records.py), and obtains tokens where the design
-issues them to it. Containment comes at detection + revocation delay + the anomaly_detected revocation
-trigger's latency; without such a trigger credentials are never revoked (a leaked secret lives until its
-rotation, a hijacked agent's standing access until the horizon); a secret's rotation ends a leak early.
+stream, so every design faces the same compromises. The attacker then acts for the whole dwell
+(`Scenario.attacker`): one action per interval, what it has not yet used first and highest weight first,
+asking the design for a token or a step-up where it must and asking again after the retry interval when
+refused; it rides the agent's live tasks (their tokens and the intent they bring). Containment comes at
+detection + revocation delay + the anomaly_detected revocation trigger's latency; without such a trigger a
+hijacked agent's credentials are never revoked; a secret's rotation ends a leak early.
+
+Exposure, the headline, integrates *obtainable* reach; held exposure integrates what the attacker holds
+(compromise.py, exposure.py, docs/concepts.md).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from typing import Any
 
 import numpy as np
 
 from workbench.model import Agent, Scenario, Secret, Threat, Tool
 from workbench.model.common import Exponential
-from workbench.sim.governance import evaluate, request_token, review, revoke_tokens
+from workbench.sim.compromise import Compromise
+from workbench.sim.governance import close_token, evaluate, request_token, review, revoke_tokens
+from workbench.sim.offers import obtainable_now, refresh, refresh_agent
 from workbench.sim.plan import Check, compile_checks
 from workbench.sim.reach import Grant
-from workbench.sim.records import ATTACK_INTERVAL_S, CompromiseRecord, Event
-from workbench.sim.state import Run, Task, Token
+from workbench.sim.records import CompromiseRecord, Event
+from workbench.sim.state import Run, Task
 from workbench.sim.streams import key_sampler, make_sampler
 
-__all__ = ["Compromise", "contain", "exposure_score_h", "threaten", "trigger_latency"]
-
-Weight = Callable[[str, str], float]
-
-COMPACT_AT = 1024
-"""Tokens a compromise watches before it folds the ended ones into its exposure so far."""
-
-
-class Compromise:
-    """One compromise in progress: what the attacker holds and what it has done."""
-
-    __slots__ = (
-        "active",
-        "agent",
-        "base",
-        "compact_at",
-        "containment",
-        "credentials",
-        "denials",
-        "detected_at",
-        "exercised",
-        "flagged",
-        "id",
-        "key",
-        "obtained",
-        "reachable",
-        "rejections",
-        "start",
-        "swept_area",
-        "swept_to",
-        "target",
-        "threat",
-        "tokens",
-        "until",
-    )
-
-    def __init__(self, cid: int, threat: Threat, start: float, detected_at: float, until: float, how: str) -> None:
-        self.id = cid
-        self.threat = threat
-        self.target = threat.target
-        self.agent: str | None = None
-        self.start = start
-        self.detected_at = detected_at
-        self.until = until
-        self.containment = how
-        self.base: frozenset[Grant] = frozenset()  # held without asking: standing access, tools' keys
-        self.credentials: dict[Grant, str] = {}  # which credential gives each base grant
-        self.tokens: list[Token] = []  # tokens of the agent live at some point of the dwell
-        self.exercised: dict[Grant, float] = {}
-        self.obtained = 0
-        self.denials = 0
-        self.rejections = 0
-        self.reachable: set[Grant] = set()  # at the moment of compromise
-        self.flagged = False
-        self.active = True
-        self.key = 0  # names the substream of the attacker's requests (streams.unit)
-        self.swept_to = start  # exposure before this time is already in swept_area
-        self.swept_area = 0.0  # score-seconds
-        self.compact_at = COMPACT_AT
-
-    def add_token(self, token: Token, now: float, weight: Weight) -> None:
-        """Watch a token of the agent issued during the dwell; fold ended ones into the exposure so far.
-
-        A hijacked agent with a busy workload gets many tokens while its compromise goes unnoticed. Every
-        change of reach before the earliest still-open token's issue is final, so the integral up to there
-        is taken and the tokens that ended before it are dropped: memory stays bounded by the tokens open
-        at once, not by all the tokens of the dwell.
-        """
-        self.tokens.append(token)
-        if len(self.tokens) <= self.compact_at:
-            return
-        until = min([now, *(t.issued for t in self.tokens if t.end == math.inf)])
-        if until > self.swept_to:
-            self.swept_area += _area(self, self.swept_to, until, weight)
-            self.swept_to = until
-            self.tokens = [t for t in self.tokens if t.end == math.inf or min(t.end, t.expires) > until]
-        self.compact_at = max(COMPACT_AT, 2 * len(self.tokens))
+__all__ = ["conclude", "contain", "responsible_agents", "threaten", "trigger_latency"]
 
 
 def threaten(
@@ -129,7 +59,7 @@ def threaten(
 
 
 def start(run: Run, threat: Threat, detect: float, revoke: float, key: int = 0) -> Compromise:
-    """Begin a compromise now: fix its reach and containment time, start the attacker and the clock."""
+    """Begin a compromise now: fix its containment time and what it holds, start the attacker and the clock."""
     env = run.env
     now = env.now
     scenario = run.scenario
@@ -157,8 +87,16 @@ def start(run: Run, threat: Threat, detect: float, revoke: float, key: int = 0) 
         live = run.live_tokens.get(comp.agent, {})
         comp.tokens = [t for t in live.values() if t.expires > now]
         run.watch.setdefault(comp.agent, []).append(comp)
+        candidates = set(comp.base)
+        if run.token_mode:
+            candidates |= run.reach.effective(comp.agent)
+        weight = run.reach.weight
+        order = sorted((g for g in candidates if weight(*g) > 0), key=lambda g: (-weight(*g), g))
+        comp.checks = compile_checks(scenario, run.reach, run.design, comp.agent, order)
     run.active.append(comp)
-    reachable = reach_now(run, comp)
+    refresh(run, comp)
+    reachable = obtainable_now(run, comp)
+    comp.reachable = reachable
     if run.keep_records:
         run.events.append(
             Event(
@@ -171,10 +109,11 @@ def start(run: Run, threat: Threat, detect: float, revoke: float, key: int = 0) 
                 value=float(len(reachable)),
             )
         )
-    comp.reachable = reachable
     if comp.detected_at <= until:
         env.process(detect_compromise(run, comp))
     env.process(attack(run, comp))
+    if comp.agent is not None:
+        env.process(watch_state(run, comp))
     if until < run.horizon:
         env.process(contain(run, comp))
     return comp
@@ -185,6 +124,7 @@ def held(run: Run, comp: Compromise) -> None:
     scenario, reach, design = run.scenario, run.reach, run.design
     target = scenario.by_id.get(comp.target)
     credentials: dict[Grant, str] = {}
+    standing: frozenset[Grant] = frozenset()
     if isinstance(target, Agent):
         comp.agent = target.id
         # Only what the design leaves standing: under RBAC that includes what wired tools reach with their
@@ -208,6 +148,8 @@ def held(run: Run, comp: Compromise) -> None:
     allowed = {g: c for g, c in credentials.items() if g not in blocked}
     comp.credentials = allowed
     comp.base = frozenset(allowed)
+    # Standing access behind a request-time check (RBAC with step-up) is obtainable only where the check allows.
+    comp.free = frozenset(g for g in comp.base if not grant_gated(run, g, standing))
 
 
 def _held_outside_agents(scenario: Scenario, secret_id: str) -> bool:
@@ -243,14 +185,26 @@ def trigger_latency(scenario: Scenario, agents: list[str]) -> float | None:
     return min(latencies) if latencies else None
 
 
-def reach_now(run: Run, comp: Compromise) -> set[Grant]:
-    """What the attacker can exercise at this moment: what it holds plus the agent's live tokens."""
-    now = run.env.now
-    grants = set(comp.base)
-    for token in comp.tokens:
-        if token.issued <= now < token.expires and token.end > now:
-            grants |= token.scope
-    return grants
+def watch_state(run: Run, comp: Compromise) -> Generator[Any, Any, None]:
+    """Refresh the offer when something the design reads changes by the clock alone: a scenario approval
+    starting or lapsing, and the hour of day for a design that reads the clock."""
+    env = run.env
+    edges: set[float] = set()
+    checks = list(comp.checks.values())
+    for plan in run.plans.values():
+        if plan.agent == comp.agent:
+            checks.extend(plan.scope_checks)
+    for check in checks:
+        for begin, end, _approval in check.windows:
+            edges.update(t for t in (begin, end) if comp.start < t < comp.until)
+    if getattr(run.design, "reads_clock", False):
+        first = (math.floor(comp.start / 3600.0) + 1) * 3600.0
+        edges.update(t for t in np.arange(first, comp.until, 3600.0).tolist())
+    for when in sorted(edges):
+        if not comp.active:
+            return
+        yield env.timeout(when - env.now)
+        refresh(run, comp)
 
 
 def detect_compromise(run: Run, comp: Compromise) -> Generator[Any, Any, None]:
@@ -272,29 +226,45 @@ def detect_compromise(run: Run, comp: Compromise) -> Generator[Any, Any, None]:
                 run.suspended.add(approval)
                 if run.keep_records:
                     run.events.append(Event("approval_suspended", run.env.now, comp.agent, reason=approval))
+        refresh_agent(run, comp.agent)
 
 
 def attack(run: Run, comp: Compromise) -> Generator[Any, Any, None]:
-    """The attacker: each reachable permission once, highest weight first, one action per interval."""
+    """The attacker, for the whole dwell: one action per interval, what it has used least first, highest
+    weight first; a refused permission is asked for again after the retry interval."""
     env = run.env
     weight = run.reach.weight
-    agent = comp.agent
-    candidates = set(reach_now(run, comp))
-    if agent is not None:
-        candidates |= run.reach.effective(agent)
-    order = sorted((g for g in candidates if weight(*g) > 0), key=lambda g: (-weight(*g), g))
-    checks: dict[Grant, Check] = {}
-    if agent is not None:
-        checks = compile_checks(run.scenario, run.reach, run.design, agent, order)
-    standing = frozenset() if agent is None else run.design.standing_permissions(agent)
+    spec = run.scenario.attacker
+    interval, retry = float(spec.action_interval), float(spec.retry_interval)
+    if comp.agent is not None:
+        order = list(comp.checks)
+    else:
+        order = sorted((g for g in comp.base if weight(*g) > 0), key=lambda g: (-weight(*g), g))
+    if not order:
+        return
+    rank = {g: i for i, g in enumerate(order)}
+    uses = dict.fromkeys(order, 0)
+    not_before = dict.fromkeys(order, 0.0)
+    standing = frozenset() if comp.agent is None else run.design.standing_permissions(comp.agent)
     own = Task(-1, None, -1, env.now, comp.key)
-    for attempt, grant in enumerate(order):
+    attempt = 0
+    while comp.active:
+        now = env.now
+        ready = [g for g in order if not_before[g] <= now]
+        if not ready:
+            yield env.timeout(min(not_before.values()) - now)
+            continue
+        grant = min(ready, key=lambda g: (uses[g], rank[g]))
+        credential = yield from obtain(run, comp, grant, standing, own, attempt)
+        attempt += 1
         if not comp.active:
             return
-        credential = yield from obtain(run, comp, grant, checks.get(grant), standing, own, attempt)
-        if credential is None or not comp.active:
+        if credential is None:
+            not_before[grant] = env.now + retry
             continue
-        comp.exercised[grant] = weight(*grant)
+        uses[grant] += 1
+        comp.exercises += 1
+        comp.exercised[grant] = comp.exercised.get(grant, 0.0) + weight(*grant)
         if run.keep_records:
             run.events.append(
                 Event(
@@ -308,24 +278,42 @@ def attack(run: Run, comp: Compromise) -> Generator[Any, Any, None]:
                     reason=comp.threat.id,
                 )
             )
-        yield env.timeout(ATTACK_INTERVAL_S)
+        yield env.timeout(interval)
+
+
+def riding_check(run: Run, comp: Compromise, grant: Grant) -> Check | None:
+    """The in-intent request template of a live task of the agent that covers `grant`, if any: the attacker
+    steering a running task asks in that task's name."""
+    agent = comp.agent
+    for plan_id in run.running.get(agent or "", {}):
+        for check in run.plans[plan_id].scope_checks:
+            if check.grant == grant:
+                return check
+    return None
 
 
 def obtain(
-    run: Run, comp: Compromise, grant: Grant, check: Check | None, standing: frozenset[Grant], own: Task, at: int
+    run: Run, comp: Compromise, grant: Grant, standing: frozenset[Grant], own: Task, at: int
 ) -> Generator[Any, Any, str | None]:
     """The credential the attacker uses for `grant`, asking the design where it must; None if refused."""
     env = run.env
     now = env.now
-    for token in comp.tokens:
-        if grant in token.scope and token.expires > now and token.end > now:
-            return token.name
-    credential = comp.credentials.get(grant)
     agent = comp.agent
-    if check is None or agent is None:  # a leaked secret or a tool: used directly
-        return credential
+    if agent is None:  # a leaked secret or a tool: used directly
+        return comp.credentials.get(grant)
+    lapsed = []
+    for token in run.live_tokens.get(agent, {}).values():
+        if grant in token.scope:
+            if token.expires > now:
+                return token.name
+            if token.task_id < 0:
+                lapsed.append(token)
+    for token in lapsed:  # the attacker's own lapsed tokens: nobody else will close them
+        close_token(run, token, token.expires, "ttl")
+    credential = comp.credentials.get(grant)
     if credential is not None and not grant_gated(run, grant, standing):
         return credential
+    check = riding_check(run, comp, grant) or comp.checks[grant]
     if credential is not None:  # standing access behind a request-time check (RBAC with step-up)
         yield from evaluate(run, own, 1, at)
         decision = check.decide(env.now, agent in run.flagged, run.suspended)
@@ -384,19 +372,23 @@ def conclude(run: Run, comp: Compromise) -> None:
         watchers = run.watch.get(agent, [])
         if comp in watchers:
             watchers.remove(comp)
+        refresh_agent(run, agent)  # another compromise of the agent may now see it unflagged
     run.active.remove(comp)
     reach = run.reach
+    weight = reach.weight
     reachable = comp.reachable
-    exposure = exposure_score_h(comp, now, reach.weight)
-    assets = {r for a, r in reachable if reach.weight(a, r) > 0}
+    assets = {r for a, r in reachable if weight(a, r) > 0}
     if run.keep_records:
         run.events.append(Event("containment", now, comp.target, reason=comp.threat.id, outcome=comp.containment))
+    exercised = comp.exercised
     run.compromises.append(
         CompromiseRecord(
             compromise_id=comp.id,
             threat=comp.threat.id,
             threat_kind=comp.threat.kind,
             target=comp.target,
+            parent_compromise=comp.parent,
+            spread=comp.via,
             compromised_s=comp.start,
             detected_s=comp.detected_at,
             contained_s=now,
@@ -405,48 +397,14 @@ def conclude(run: Run, comp: Compromise) -> None:
             reachable_score=reach.score(reachable),
             reachable_permissions=len(reachable),
             reachable_assets=len(assets),
-            realised_damage=float(sum(comp.exercised[g] for g in sorted(comp.exercised))),
-            exercised_permissions=len(comp.exercised),
-            exposure_score_h=exposure,
+            exposure_score_h=comp.obtainable_score_h(now, weight),
+            held_exposure_score_h=comp.held_score_h(now, weight),
+            realised_damage=float(sum(exercised[g] for g in sorted(exercised))),
+            realised_damage_distinct=float(sum(weight(*g) for g in sorted(exercised))),
+            exercised_permissions=len(exercised),
+            attacker_actions=comp.exercises,
             tokens_obtained=comp.obtained,
             attacker_denials=comp.denials,
             attacker_rejections=comp.rejections,
         )
     )
-
-
-def exposure_score_h(comp: Compromise, until: float, weight: Weight) -> float:
-    """∫ score(reachable at t) dt from compromise to `until`, in score-hours."""
-    return (comp.swept_area + _area(comp, comp.swept_to, until, weight)) / 3600.0
-
-
-def _area(comp: Compromise, since: float, until: float, weight: Weight) -> float:
-    """∫ score(reachable) dt over [since, until] in score-seconds, by a sweep over the watched tokens' lives."""
-    base = comp.base
-    base_score = float(sum(weight(*g) for g in sorted(base)))
-    changes: list[tuple[float, int, int, frozenset[Grant]]] = []
-    for token in comp.tokens:
-        begin = max(token.issued, since)
-        end = min(token.end, token.expires, until)
-        if end > begin:
-            changes.append((begin, 1, token.id, token.scope))
-            changes.append((end, -1, token.id, token.scope))
-    changes.sort()
-    counts: dict[Grant, int] = {}
-    extra = 0.0
-    area = 0.0
-    last = since
-    for when, delta, _tid, scope in changes:
-        area += (base_score + extra) * (when - last)
-        last = when
-        for grant in scope:
-            if grant in base:
-                continue
-            count = counts.get(grant, 0) + delta
-            counts[grant] = count
-            if delta > 0 and count == 1:
-                extra += weight(*grant)
-            elif delta < 0 and count == 0:
-                extra -= weight(*grant)
-    area += (base_score + extra) * max(0.0, until - last)
-    return area

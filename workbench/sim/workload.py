@@ -17,6 +17,7 @@ import numpy as np
 
 from workbench.model.common import Exponential
 from workbench.sim.governance import close_token, deny, request_token, review
+from workbench.sim.offers import refresh_agent
 from workbench.sim.plan import Check, TaskPlan
 from workbench.sim.records import TaskRecord
 from workbench.sim.state import Run, Task
@@ -100,6 +101,12 @@ def perform(run: Run, plan: TaskPlan, draws: Draws, parent_id: int, key: int) ->
     env = run.env
     task = Task(run.task_id(), plan, parent_id, env.now, key)
     agent = plan.agent
+    running = run.running.get(agent)
+    if running is None:
+        running = run.running[agent] = {}
+    running[plan.id] = running.get(plan.id, 0) + 1
+    if run.watch.get(agent):
+        refresh_agent(run, agent)
     ok = True
     token_mode = run.token_mode
     if token_mode and plan.scope_checks:
@@ -206,6 +213,13 @@ def authorise(run: Run, task: Task, agent: str, check: Check, at: int) -> Genera
 def finish(run: Run, task: Task, plan: TaskPlan, ok: bool) -> None:
     """Close the task's tokens and record how it ended."""
     now = run.env.now
+    agent = plan.agent
+    running = run.running[agent]
+    left = running[plan.id] - 1
+    if left:
+        running[plan.id] = left
+    else:
+        del running[plan.id]
     for token in task.tokens:
         if token.expires <= now:
             close_token(run, token, token.expires, "ttl")
@@ -251,3 +265,5 @@ def finish(run: Run, task: Task, plan: TaskPlan, ok: bool) -> None:
             )
         )
     task.outcome = "" if ok else outcome
+    if run.watch.get(agent):
+        refresh_agent(run, agent)
