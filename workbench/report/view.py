@@ -67,8 +67,8 @@ FIGURES: tuple[FigureSpec, ...] = (
         "exposure-over-time",
         "Exposure over time",
         "Cumulative exposure (the weighted permissions an attacker could exercise without a human approving "
-        "anything, integrated over time), mean over replications, each compromise's exposure spread evenly over its dwell: steep segments are "
-        "compromises left open.",
+        "anything, integrated over time), mean over replications, each compromise's exposure spread evenly "
+        "over its dwell: steep segments are compromises left open.",
     ),
     FigureSpec(
         "latency",
