@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 
 from workbench.model import Threat
-from workbench.sim.exposure import Weight, area
+from workbench.sim.exposure import Span, Weight, area
+from workbench.sim.plan import Check
 from workbench.sim.reach import Grant
 from workbench.sim.state import Token
 
@@ -87,7 +88,7 @@ class Compromise:
         self.base: frozenset[Grant] = frozenset()  # held without asking: standing access, tools' keys
         self.free: frozenset[Grant] = frozenset()  # the part of base usable without a request-time check
         self.credentials: dict[Grant, str] = {}  # which credential gives each base grant
-        self.checks: dict = {}  # the attacker's request template per candidate grant (plan.Check)
+        self.checks: dict[Grant, Check] = {}  # the attacker's request template per candidate grant
         self.tokens: list[Token] = []  # tokens of the agent live at some point of the dwell
         self.offers: list[Offer] = []  # what the design would give on request, over time
         self.offer: Offer | None = None  # the one open now
@@ -132,7 +133,7 @@ class Compromise:
 
     def obtainable_score_h(self, until: float, weight: Weight) -> float:
         """Exposure: ∫ score(obtainable reach) dt from compromise to `until`, in score-hours."""
-        spans = [*self.tokens, *self.offers]
+        spans: list[Span] = [*self.tokens, *self.offers]
         return (self.obtainable_area + area(self.free, spans, self.swept_to, until, weight)) / 3600.0
 
     def _compact(self, now: float, weight: Weight) -> None:
@@ -151,7 +152,8 @@ class Compromise:
         if until > self.swept_to:
             since = self.swept_to
             self.held_area += area(self.base, self.tokens, since, until, weight)
-            self.obtainable_area += area(self.free, [*self.tokens, *self.offers], since, until, weight)
+            spans: list[Span] = [*self.tokens, *self.offers]
+            self.obtainable_area += area(self.free, spans, since, until, weight)
             self.swept_to = until
             self.tokens = [t for t in self.tokens if t.end == math.inf or min(t.end, t.expires) > until]
             self.offers = [o for o in self.offers if o.end == math.inf or o.end > until]
