@@ -1,6 +1,7 @@
 """Simulation records as tidy DataFrames; `simulate()` over designs and replications; `compare()`; audits."""
 
 from workbench.analysis.audit import AgentState, Holding
+from workbench.analysis.cascades import CASCADE_COLUMNS, cascades, worst_cascade
 from workbench.analysis.compare import COMPARE_COLUMNS, compare, mean_ci
 from workbench.analysis.frames import (
     COMPROMISE_COLUMNS,
@@ -23,6 +24,7 @@ from workbench.analysis.sweep import SweepError, pareto_frontier, sweep, sweep_s
 from workbench.sim.engine import run_replication
 
 __all__ = [
+    "CASCADE_COLUMNS",
     "COMPARE_COLUMNS",
     "COMPROMISE_COLUMNS",
     "EVENT_COLUMNS",
@@ -36,6 +38,7 @@ __all__ = [
     "Holding",
     "SimulationResult",
     "SweepError",
+    "cascades",
     "compare",
     "compromises_frame",
     "events_frame",
@@ -51,4 +54,5 @@ __all__ = [
     "sweep",
     "sweep_summary",
     "tasks_frame",
+    "worst_cascade",
 ]

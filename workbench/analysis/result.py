@@ -9,6 +9,7 @@ from functools import cached_property
 import pandas as pd
 
 from workbench.analysis.audit import AgentState, state_of_run
+from workbench.analysis.cascades import cascades
 from workbench.analysis.compare import compare
 from workbench.analysis.frames import (
     compromises_frame,
@@ -89,6 +90,11 @@ class SimulationResult:
     def privileges(self) -> pd.DataFrame:
         """Standing and token privilege-seconds per identity and run."""
         return privileges_frame(self.runs)
+
+    @cached_property
+    def cascades(self) -> pd.DataFrame:
+        """One row per cascade: a threat's compromise and all that spread from it, with summed exposure."""
+        return cascades(self.compromises)
 
     def summary(self) -> pd.DataFrame:
         """One row per run (design × replication) with every run metric."""

@@ -55,6 +55,14 @@ class Dataset(StrictModel):
     )
     pii: bool = Field(False, description="True if the dataset holds personal data.")
     environment: Environment = Field("prod", description="Environment it belongs to.")
+    hijacks_readers: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Chance that an agent reading this dataset in a task, after an attacker wrote to it, is "
+        "hijacked: memory, RAG stores, tickets, shared drives whose content agents take as instructions "
+        "(OWASP ASI06). 0: agents read it as data.",
+    )
 
 
 class Secret(StrictModel):

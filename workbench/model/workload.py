@@ -57,6 +57,14 @@ class Step(StrictModel):
         1.0, gt=0, le=1, description="Chance the agent takes this step at run time (agents improvise)."
     )
     delegate: Id | None = Field(None, description="Task type run as a sub-task by its own agent.")
+    handoff: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="For a delegating step: chance that a hijacked delegator's input hijacks the sub-task's agent. "
+        "1 where the sub-agent reads the delegator's output unfiltered; lower it where that output is filtered "
+        "(a fixed schema, a guard model).",
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> Step:

@@ -17,7 +17,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from workbench.analysis import SimulationResult, simulate
+from workbench.analysis import SimulationResult, simulate, worst_cascade
 from workbench.findings import RULES, SECURITY_SEVERITY, Finding, FindingSet, evaluate
 from workbench.findings.governance import CapabilityMap, IgaAnswers, capability_map, iga_answers
 from workbench.frameworks import Catalog, FrameworkRef, load_catalog
@@ -37,6 +37,9 @@ from workbench.report.data import (
     AgentGovernance,
     AttackPath,
     BlastRadius,
+    CascadeMember,
+    Cascades,
+    CascadeSummary,
     CoverageEntry,
     DesignBlastRadius,
     Distributions,
@@ -489,7 +492,49 @@ def collect(
         rules=_rules(catalog),
         coverage=_coverage(catalog, findings),
         governance=_governance(scenario, index, agents_by_score[:MAX_GOVERNED_AGENTS]),
+        cascades=_cascades(result),
         attack_paths=paths,
         mermaid=mermaid,
         graph=GraphFocus(graph=graph, focus=focus, highlight=_highlight(graph, focus)),
     )
+
+
+def _cascades(result: SimulationResult | None) -> Cascades:
+    """The cascades section: nothing unless some compromise spread from another."""
+    if result is None or result.compromises.empty or not (result.compromises["parent_compromise"] >= 0).any():
+        return Cascades()
+    table = result.cascades
+    summary = []
+    for design in result.controls:
+        rows = table[table["control"] == design]
+        summary.append(
+            CascadeSummary(
+                design=design,
+                spreading=int((rows["spread"] > 0).sum()),
+                spread=int(rows["spread"].sum()),
+                worst_exposure_score_h=float(rows["exposure_score_h"].max()) if len(rows) else 0.0,
+            )
+        )
+    worst = worst_cascade(result.compromises)
+    members = tuple(
+        CascadeMember(
+            compromise_id=int(cid),
+            parent=int(parent),
+            target=str(target),
+            spread=str(how),
+            start_h=float(start) / 3600.0,
+            end_h=float(end) / 3600.0,
+            exposure_score_h=float(exposure),
+        )
+        for cid, parent, target, how, start, end, exposure in zip(
+            worst["compromise_id"].tolist(),
+            worst["parent_compromise"].tolist(),
+            worst["target"].tolist(),
+            worst["spread"].tolist(),
+            worst["compromised_s"].tolist(),
+            worst["contained_s"].tolist(),
+            worst["exposure_score_h"].tolist(),
+            strict=True,
+        )
+    )
+    return Cascades(tuple(summary), str(worst["control"].tolist()[0]), int(worst["replication"].tolist()[0]), members)

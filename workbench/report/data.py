@@ -246,6 +246,39 @@ class GraphFocus:
 
 
 @dataclass(frozen=True)
+class CascadeMember:
+    """One compromise of the worst cascade: whom it hit, from which parent, how, when, and its exposure."""
+
+    compromise_id: int
+    parent: int
+    target: str
+    spread: str
+    start_h: float
+    end_h: float
+    exposure_score_h: float
+
+
+@dataclass(frozen=True)
+class CascadeSummary:
+    """Per design: how many cascades spread, how many compromises spread, and the worst cascade's exposure."""
+
+    design: str
+    spreading: int
+    spread: int
+    worst_exposure_score_h: float
+
+
+@dataclass(frozen=True)
+class Cascades:
+    """Compromises that travelled between identities: a summary per design and the worst cascade's members."""
+
+    summary: tuple[CascadeSummary, ...] = ()
+    design: str = ""
+    replication: int = 0
+    members: tuple[CascadeMember, ...] = ()
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything one scenario's report shows."""
 
@@ -258,6 +291,7 @@ class ReportData:
     rules: tuple[RuleView, ...] = ()
     coverage: tuple[FrameworkCoverage, ...] = ()
     governance: tuple[AgentGovernance, ...] = ()
+    cascades: Cascades = field(default_factory=Cascades)
     attack_paths: tuple[AttackPath, ...] = ()
     mermaid: str = ""
     """The attack paths as a Mermaid flowchart (without the code fence)."""

@@ -8,13 +8,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from workbench.report.data import ReportData
+from workbench.report.data import CascadeMember, ReportData
 from workbench.report.metrics import EXPOSURE, LATENCY_P95
 from workbench.viz import (
+    CascadeBar,
     Estimate,
     figure_svg,
     plot_access_graph,
     plot_blast_radius,
+    plot_cascade,
     plot_exposure_over_time,
     plot_latency_distributions,
     plot_tradeoff,
@@ -61,6 +63,19 @@ def _blast(data: ReportData) -> Axes | None:
     return plot_blast_radius(scores, designs=designs)
 
 
+def _cascade(data: ReportData) -> Axes | None:
+    cascades = data.cascades
+    if not cascades.members:
+        return None
+    bars = [CascadeBar(*_bar(m)) for m in cascades.members]
+    title = f"Worst cascade: {cascades.design}, replication {cascades.replication}"
+    return plot_cascade(bars, title=title)
+
+
+def _bar(m: CascadeMember) -> tuple[int, int, str, str, float, float, float]:
+    return (m.compromise_id, m.parent, m.target, m.spread, m.start_h, m.end_h, m.exposure_score_h)
+
+
 def _graph(data: ReportData) -> Axes | None:
     if data.graph is None or data.graph.graph is None:
         return None
@@ -72,6 +87,7 @@ _DRAWERS: dict[str, Callable[[ReportData], Axes | None]] = {
     "exposure-over-time": _exposure,
     "latency": _latency,
     "blast-radius-by-design": _blast,
+    "cascade": _cascade,
     "access-graph": _graph,
 }
 

@@ -81,6 +81,13 @@ FIGURES: tuple[FigureSpec, ...] = (
         "Time-averaged weighted score of what an attacker holding each agent could exercise under each design.",
     ),
     FigureSpec(
+        "cascade",
+        "Worst cascade",
+        "Each compromise of the cascade with the most exposure, from compromise to containment, coloured by how it "
+        "arrived (the threat's own, a delegated sub-task, a poisoned dataset, a readable secret); dotted lines "
+        "join each to the compromise it spread from.",
+    ),
+    FigureSpec(
         "access-graph",
         "Access graph",
         "Who reaches what: people, agents, roles and accounts, tools and secrets, data. The agent with the "
@@ -118,6 +125,10 @@ class ReportView:
     blast_rows: list[list[str]] = field(default_factory=list)
     attack_paths: list[dict[str, object]] = field(default_factory=list)
     mermaid: str = ""
+    cascade_rows: list[list[str]] = field(default_factory=list)
+    cascade_design: str = ""
+    cascade_replication: int = 0
+    cascade_members: list[list[str]] = field(default_factory=list)
 
 
 def hop_text(source: str, kind: str, target: str) -> str:
@@ -307,5 +318,22 @@ def build_view(data: ReportData, *, figures: list[str]) -> ReportView:
             "hops": [(hop_text(hop.source, hop.kind, hop.target), hop.explanation) for hop in path.hops],
         }
         for path in data.attack_paths
+    ]
+    cascades = data.cascades
+    view.cascade_rows = [
+        [row.design, fmt(row.spreading), fmt(row.spread), fmt(row.worst_exposure_score_h)] for row in cascades.summary
+    ]
+    view.cascade_design, view.cascade_replication = cascades.design, cascades.replication
+    view.cascade_members = [
+        [
+            str(m.compromise_id),
+            "–" if m.parent < 0 else str(m.parent),
+            m.target,
+            m.spread or "threat",
+            fmt(m.start_h),
+            fmt(m.end_h),
+            fmt(m.exposure_score_h),
+        ]
+        for m in cascades.members
     ]
     return view

@@ -65,6 +65,7 @@ class Compromise:
         "parent",
         "reachable",
         "rejections",
+        "root",
         "start",
         "swept_to",
         "target",
@@ -84,6 +85,7 @@ class Compromise:
         self.until = until
         self.containment = how
         self.parent = -1  # the compromise this one spread from (a cascade), -1 for a threat's own
+        self.root = cid  # the first compromise of its cascade
         self.via = ""  # how it spread: delegation, poisoned data or a readable secret
         self.base: frozenset[Grant] = frozenset()  # held without asking: standing access, tools' keys
         self.free: frozenset[Grant] = frozenset()  # the part of base usable without a request-time check

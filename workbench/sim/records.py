@@ -97,6 +97,7 @@ class CompromiseRecord(NamedTuple):
     threat_kind: str
     target: str
     parent_compromise: int
+    root_compromise: int
     spread: str
     compromised_s: float
     detected_s: float

@@ -182,6 +182,8 @@ class Run:
         self.running: dict[str, dict[str, int]] = {}
         """Per agent, how many tasks of each task type it is running now (their intent is obtainable)."""
         self.offer_serial = 0
+        self.poisoned: dict[str, Compromise] = {}
+        """Datasets an attacker wrote to that agents take instructions from, by the compromise that did."""
         self.token_privilege: dict[str, float] = {}
         self.stats = RunStats()
         self.tasks: list[TaskRecord] = []

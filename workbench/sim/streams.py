@@ -74,6 +74,10 @@ HANDOFF = 4
 """Slot kind: whether a hijacked delegator's sub-task hijacks its agent."""
 DECEPTION = 5
 """Slot kind: whether a reviewer approves an attacker's request."""
+SPREAD_DETECTION = 6
+"""Slot kind: the detection delay of a compromise that spread from another (drawn from its threat's)."""
+SPREAD_REVOCATION = 7
+"""Slot kind: the revocation delay of a compromise that spread from another."""
 
 _MASK = (1 << 64) - 1
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.model import Agent, Scenario, Secret, Threat, Tool
+from workbench.model import Agent, Dataset, Scenario, Secret, Threat, Tool
 from workbench.model.common import Exponential
 from workbench.sim.compromise import Compromise
 from workbench.sim.governance import close_token, evaluate, request_token, review, revoke_tokens
@@ -29,9 +29,33 @@ from workbench.sim.plan import Check, compile_checks
 from workbench.sim.reach import Grant
 from workbench.sim.records import CompromiseRecord, Event
 from workbench.sim.state import Run, Task
-from workbench.sim.streams import key_sampler, make_sampler
+from workbench.sim.streams import (
+    HANDOFF,
+    POISONING,
+    SPREAD_DETECTION,
+    SPREAD_REVOCATION,
+    child_key,
+    key_sampler,
+    make_sampler,
+    quantile,
+    slot,
+    unit,
+)
 
-__all__ = ["conclude", "contain", "responsible_agents", "threaten", "trigger_latency"]
+__all__ = [
+    "HIJACKS",
+    "conclude",
+    "contain",
+    "hand_off",
+    "read_poisoned",
+    "responsible_agents",
+    "spread",
+    "threaten",
+    "trigger_latency",
+]
+
+HIJACKS = ("prompt_injection", "insider_misuse")
+"""Threat kinds in which someone else steers an agent, so its sub-tasks carry their input."""
 
 
 def threaten(
@@ -58,8 +82,19 @@ def threaten(
         start(run, threat, detect, revoke, key())
 
 
-def start(run: Run, threat: Threat, detect: float, revoke: float, key: int = 0) -> Compromise:
-    """Begin a compromise now: fix its containment time and what it holds, start the attacker and the clock."""
+def start(
+    run: Run,
+    threat: Threat,
+    detect: float,
+    revoke: float,
+    key: int = 0,
+    parent: Compromise | None = None,
+    via: str = "",
+) -> Compromise:
+    """Begin a compromise now: fix its containment time and what it holds, start the attacker and the clock.
+
+    `parent` is the compromise this one spread from (`via` says how), None for a threat's own.
+    """
     env = run.env
     now = env.now
     scenario = run.scenario
@@ -82,6 +117,8 @@ def start(run: Run, threat: Threat, detect: float, revoke: float, key: int = 0) 
         until, how = run.horizon, "horizon"
     comp = Compromise(len(run.compromises) + len(run.active), threat, now, now + detect, until, how)
     comp.key = key
+    if parent is not None:
+        comp.parent, comp.root, comp.via = parent.id, parent.root, via
     held(run, comp)
     if comp.agent is not None:
         live = run.live_tokens.get(comp.agent, {})
@@ -105,6 +142,8 @@ def start(run: Run, threat: Threat, detect: float, revoke: float, key: int = 0) 
                 comp.target,
                 reason=threat.id,
                 purpose=threat.kind,
+                outcome=via,
+                task_id=comp.parent,
                 weight=run.reach.score(reachable),
                 value=float(len(reachable)),
             )
@@ -264,6 +303,7 @@ def attack(run: Run, comp: Compromise) -> Generator[Any, Any, None]:
             continue
         uses[grant] += 1
         comp.exercises += 1
+        first = grant not in comp.exercised
         comp.exercised[grant] = comp.exercised.get(grant, 0.0) + weight(*grant)
         if run.keep_records:
             run.events.append(
@@ -278,6 +318,8 @@ def attack(run: Run, comp: Compromise) -> Generator[Any, Any, None]:
                     reason=comp.threat.id,
                 )
             )
+        if first:
+            spread_by_use(run, comp, grant)
         yield env.timeout(interval)
 
 
@@ -374,6 +416,8 @@ def conclude(run: Run, comp: Compromise) -> None:
             watchers.remove(comp)
         refresh_agent(run, agent)  # another compromise of the agent may now see it unflagged
     run.active.remove(comp)
+    for dataset in [d for d, source in run.poisoned.items() if source is comp]:
+        del run.poisoned[dataset]  # incident response restores what the attacker wrote
     reach = run.reach
     weight = reach.weight
     reachable = comp.reachable
@@ -388,6 +432,7 @@ def conclude(run: Run, comp: Compromise) -> None:
             threat_kind=comp.threat.kind,
             target=comp.target,
             parent_compromise=comp.parent,
+            root_compromise=comp.root,
             spread=comp.via,
             compromised_s=comp.start,
             detected_s=comp.detected_at,
@@ -408,3 +453,46 @@ def conclude(run: Run, comp: Compromise) -> None:
             attacker_rejections=comp.rejections,
         )
     )
+
+
+def spread(run: Run, parent: Compromise, kind: str, target: str, key: int, via: str) -> Compromise | None:
+    """Start a compromise of `target` caused by `parent`, unless `target` is compromised already.
+
+    Its detection and revocation delays are drawn from the parent's threat, independently, from the
+    substream `key`; its containment follows its own target's triggers and rotation.
+    """
+    if any(c.target == target for c in run.active):
+        return None  # each identity is compromised at most once at a time
+    threat = parent.threat.model_copy(update={"kind": kind, "target": target})
+    detect = quantile(threat.detection_delay)(unit(key, slot(-1, SPREAD_DETECTION)))
+    revoke = quantile(threat.revocation_delay)(unit(key, slot(-1, SPREAD_REVOCATION)))
+    return start(run, threat, detect, revoke, key, parent=parent, via=via)
+
+
+def hand_off(run: Run, agent: str, sub_agent: str, handoff: float, key: int, at: int) -> None:
+    """A task of hijacked `agent` delegates to `sub_agent`: the sub-task carries the attacker's input."""
+    for comp in run.watch.get(agent, ()):
+        if comp.threat.kind in HIJACKS and (handoff >= 1.0 or unit(key, slot(at, HANDOFF)) < handoff):
+            spread(run, comp, "prompt_injection", sub_agent, child_key(key, at), "delegation")
+            return
+
+
+def spread_by_use(run: Run, comp: Compromise, grant: Grant) -> None:
+    """The attacker's first use of a pair may spread it: writing a dataset agents take instructions from
+    poisons it; reading a secret leaks it for use from outside."""
+    action, resource = grant
+    item = run.scenario.by_id.get(resource)
+    if action == "write" and isinstance(item, Dataset) and item.hijacks_readers > 0:
+        run.poisoned.setdefault(resource, comp)
+    elif action == "read" and isinstance(item, Secret):
+        spread(run, comp, "key_leak", resource, child_key(comp.key, 1, *map(len, grant)), f"secret:{resource}")
+
+
+def read_poisoned(run: Run, agent: str, dataset: str, key: int, at: int) -> None:
+    """A task of `agent` read a poisoned dataset: it is hijacked with the dataset's `hijacks_readers` chance."""
+    source = run.poisoned.get(dataset)
+    item = run.scenario.by_id.get(dataset)
+    if source is None or not isinstance(item, Dataset):
+        return
+    if unit(key, slot(at, POISONING)) < item.hijacks_readers:
+        spread(run, source, "prompt_injection", agent, child_key(key, at, 1), f"poisoned:{dataset}")

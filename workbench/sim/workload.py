@@ -30,6 +30,7 @@ from workbench.sim.streams import (
     slot,
     uniform_sampler,
 )
+from workbench.sim.threats import hand_off, read_poisoned
 
 __all__ = ["arrive", "make_drawer", "perform"]
 
@@ -127,6 +128,9 @@ def perform(run: Run, plan: TaskPlan, draws: Draws, parent_id: int, key: int) ->
             if step.delegate is not None:
                 if drawn is None:
                     continue
+                if run.watch.get(agent):
+                    handoff = plan.task_type.steps[step.index].handoff
+                    hand_off(run, agent, step.delegate.agent, handoff, key, step.index)
                 sub = yield env.process(perform(run, step.delegate, drawn, task.id, child_key(key, step.index)))
                 task.token_wait += sub.token_wait
                 task.policy_wait += sub.policy_wait
@@ -173,6 +177,8 @@ def perform(run: Run, plan: TaskPlan, draws: Draws, parent_id: int, key: int) ->
             if not ok:
                 break
             task.steps_taken += 1
+            if run.poisoned and step.grant[0] == "read" and step.grant[1] in run.poisoned:
+                read_poisoned(run, agent, step.grant[1], key, step.index)
             if not step.in_intent:
                 task.improvised += 1
             task.work += drawn

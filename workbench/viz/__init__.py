@@ -7,17 +7,20 @@ turns a figure into byte-stable SVG.
 
 from workbench.viz.access_graph import aggregate_graph, plot_access_graph
 from workbench.viz.blast_radius import plot_blast_radius
+from workbench.viz.cascade import CascadeBar, plot_cascade
 from workbench.viz.exposure import plot_exposure_over_time
 from workbench.viz.latency import plot_latency_distributions
 from workbench.viz.svg import figure_svg, report_style, svg_for_html
 from workbench.viz.tradeoff import Estimate, plot_tradeoff
 
 __all__ = [
+    "CascadeBar",
     "Estimate",
     "aggregate_graph",
     "figure_svg",
     "plot_access_graph",
     "plot_blast_radius",
+    "plot_cascade",
     "plot_exposure_over_time",
     "plot_latency_distributions",
     "plot_tradeoff",
