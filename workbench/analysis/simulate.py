@@ -9,6 +9,7 @@ import numpy as np
 from workbench.analysis.result import SimulationResult
 from workbench.model import Scenario
 from workbench.policy.base import ControlDesign
+from workbench.sim.budget import check_work
 from workbench.sim.engine import ReplicationOutput, design_for, run_replication
 from workbench.sim.reach import ReachIndex
 
@@ -28,6 +29,7 @@ def simulate(
     *,
     keep_records: bool = True,
     designs: Mapping[str, ControlDesign] | None = None,
+    max_events: int | None = None,
 ) -> SimulationResult:
     """Simulate `controls` (labels; default all of the scenario's) over `replications` from `seed`.
 
@@ -35,12 +37,17 @@ def simulate(
     (tests pass null designs; otherwise they are built from the scenario's `controls:`). With
     `keep_records=False` only compromises, services, privileges and run summaries are kept: memory stays
     flat however many tasks run.
+
+    Before anything runs, the expected work is checked against the budget (`max_events`, else the
+    scenario's `simulation.max_events`, else `workbench.sim.budget.DEFAULT_MAX_EVENTS`): a run that would
+    not fit raises `ScenarioError` naming the fields that drive it.
     """
     n = scenario.simulation.replications if replications is None else replications
     root = scenario.simulation.seed if seed is None else seed
     default = list(designs) if designs is not None else scenario.control_labels
     labels = default if controls is None else list(controls)
     reach = ReachIndex(scenario)
+    check_work(scenario, replications=n, designs=len(labels), max_events=max_events, reach=reach)
     seeds = replication_seeds(root, n)
     runs: list[ReplicationOutput] = []
     for label in labels:

@@ -45,6 +45,7 @@ from workbench.errors import WorkbenchError
 from workbench.model import Scenario
 from workbench.model.references import check_files, check_references
 from workbench.model.yaml_safe import format_path
+from workbench.sim.budget import enforce_budget, estimate_work
 from workbench.sim.engine import design_for, run_replication
 from workbench.sim.reach import ReachIndex
 from workbench.sim.records import RUN_METRICS
@@ -550,6 +551,7 @@ def sweep(
     local_cluster: int | None = None,
     chunk_size: int | None = None,
     progress: bool | None = None,
+    max_events: int | None = None,
 ) -> pd.DataFrame:
     """Simulate every combination of `grid` values × design × replication; one long row per run.
 
@@ -566,6 +568,7 @@ def sweep(
     per task (default: about eight tasks per worker). The result is the same wherever and however it runs.
     Workers read Cedar policy files from the scenario's folder, so remote workers need it at the same path.
     `progress` shows a bar on stderr; by default only at a terminal and never when `CI` is set.
+    `max_events` is the work budget of the whole sweep (`workbench.sim.budget`), checked before anything runs.
 
     Columns: `point`, one per grid key (values as validated: durations in seconds), `scenario`, `control`,
     `replication`, `seed` (the root seed, as in `simulate`), `kind`, then every metric of `RUN_METRICS`.
@@ -595,6 +598,11 @@ def sweep(
     first_reach = ReachIndex(first)
     for label in labels:
         design_for(first, label, first_reach)
+    # The whole grid's expected work must fit the budget before the first replication starts.
+    work = estimate_work(first, replications=n, designs=len(labels), reach=first_reach)
+    for point in range(1, len(built.points)):
+        work = work + estimate_work(payload.scenario(point), replications=n, designs=len(labels))
+    enforce_budget(scenario, work, max_events)
 
     if client is None and scheduler is None and local_cluster is None and workers is None:
         scheduler = os.environ.get("DASK_SCHEDULER_ADDRESS") or None

@@ -6,6 +6,7 @@ Heavy modules (simulation, reports) are imported inside the commands so `workben
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
@@ -15,6 +16,7 @@ import typer
 from workbench.cli import graph_commands, model_commands, report_commands, simulate_commands, sweep_commands
 from workbench.cli._shell import ExitCode, click_exceptions, stderr
 from workbench.errors import ScenarioError, WorkbenchError
+from workbench.escaping import printable
 
 __all__ = ["app", "main"]
 
@@ -39,6 +41,15 @@ def main(argv: list[str] | None = None) -> None:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code (used by tests)."""
+    try:
+        return _run(argv)
+    except MemoryError:
+        pass  # leaving the handler drops the traceback, and with it the frames holding what filled memory
+    _last_line("internal error: out of memory (fewer replications, a shorter horizon or lower rates need less)")
+    return ExitCode.INTERNAL
+
+
+def _run(argv: list[str] | None) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name="workbench", standalone_mode=False)
@@ -60,9 +71,29 @@ def run(argv: list[str] | None = None) -> int:
     except WorkbenchError as error:
         stderr().print(f"error: {error}", markup=False)
         return ExitCode.INTERNAL
+    except MemoryError:
+        raise  # handled in `run`, once the traceback is gone
     except Exception as error:  # the last line of defence: report, never dump a traceback on users
         if os.environ.get("WORKBENCH_DEBUG"):
             traceback.print_exc()
-        stderr().print(f"internal error: {type(error).__name__}: {error} (set WORKBENCH_DEBUG=1 for details)")
+        name = type(error).__name__
+        try:
+            detail = str(error)
+        except Exception:  # an error whose message cannot be formatted is still one line
+            detail = "(message unavailable)"
+        del error
+        _last_line(f"internal error: {name}: {detail} (set WORKBENCH_DEBUG=1 for details)")
         return ExitCode.INTERNAL
     return int(result or 0)
+
+
+def _last_line(message: str) -> None:
+    """One line on stderr, control characters escaped, written even when little memory is left."""
+    data = (printable(message[:2000]) + "\n").encode("utf-8", "replace")
+    with contextlib.suppress(Exception):  # a broken or closed stderr: the exit code still says it
+        sys.stderr.flush()
+    try:
+        os.write(sys.stderr.fileno(), data)
+    except Exception:  # no file descriptor (a test's captured stream): the stream's own write
+        with contextlib.suppress(Exception):
+            sys.stderr.write(data.decode("utf-8"))

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from enum import IntEnum
 from typing import Any
 
+import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -20,7 +21,7 @@ try:  # typer 0.2x vendors click; its exceptions are the ones commands raise
 except ImportError:  # pragma: no cover - older typer uses click itself
     from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
-__all__ = ["ExitCode", "click_exceptions", "emit_rows", "stderr", "stdout"]
+__all__ = ["ExitCode", "MaxEventsOption", "click_exceptions", "emit_rows", "stderr", "stdout"]
 
 
 class ExitCode(IntEnum):
@@ -31,6 +32,19 @@ class ExitCode(IntEnum):
     USAGE = 2
     INVALID_SCENARIO = 3
     INTERNAL = 4
+
+
+MAX_EVENTS_HELP = (
+    "Work budget: most expected simulation events the run may take (default: the scenario's "
+    "simulation.max_events, else 20 million); a run estimated above it is refused before it starts."
+)
+
+
+def MaxEventsOption() -> Any:
+    """The `--max-events` option every simulating command shares."""
+    from workbench.model.scenario import MAX_EVENTS
+
+    return typer.Option(None, "--max-events", min=1, max=MAX_EVENTS, help=MAX_EVENTS_HELP, show_default=False)
 
 
 def stdout() -> Console:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from workbench.cli._shell import ExitCode, stderr, stdout
+from workbench.cli._shell import ExitCode, MaxEventsOption, stderr, stdout
 
 __all__ = ["register"]
 
@@ -57,6 +57,7 @@ def report(
     atlas: Path | None = typer.Option(
         None, "--atlas", help="A full MITRE ATLAS.yaml whose names and descriptions enrich the shipped catalog."
     ),
+    max_events: int | None = MaxEventsOption(),
 ) -> None:
     """Simulate, evaluate and write reports: per scenario <out>/<name>/ (report.md, report.html, results.json,
     findings.sarif, figures/*.svg), and <out>/index.md across scenarios."""
@@ -65,7 +66,9 @@ def report(
 
     # every scenario is validated, simulated and rendered before anything is written
     try:
-        reports, files = report_scenarios(scenarios, replications=replications, root=root, jobs=jobs, atlas=atlas)
+        reports, files = report_scenarios(
+            scenarios, replications=replications, root=root, jobs=jobs, atlas=atlas, max_events=max_events
+        )
     except CatalogError as error:
         if atlas is None:  # the shipped catalog itself: a bug, reported as internal
             raise

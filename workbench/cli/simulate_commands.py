@@ -9,8 +9,9 @@ from typing import Any
 
 import typer
 
-from workbench.cli._shell import emit_rows, stderr
+from workbench.cli._shell import MaxEventsOption, emit_rows, stderr
 from workbench.cli.graph_commands import RowFormat
+from workbench.escaping import printable
 
 __all__ = ["register"]
 
@@ -27,6 +28,7 @@ def simulate(
     seed: int | None = typer.Option(None, "--seed", "-s", min=0, help="Root seed (default: the scenario's)."),
     fmt: RowFormat = typer.Option(RowFormat.table, "--format", "-f", help="Output format."),
     all_metrics: bool = typer.Option(False, "--all-metrics", help="Every metric, not just the headline ones."),
+    max_events: int | None = MaxEventsOption(),
 ) -> None:
     """Simulate task runs and compromises under each control design; print the paired comparison."""
     from workbench.analysis import HEADLINE_METRICS
@@ -46,10 +48,10 @@ def simulate(
         raise typer.BadParameter("the scenario declares no control designs to simulate", param_hint="FILE")
     console = stderr()
     if sys.stderr.isatty():
-        with console.status(f"Simulating {scenario.name}…"):
-            result = run_simulation(scenario, controls=labels, replications=replications, seed=seed)
+        with console.status(f"Simulating {printable(scenario.name)}…"):
+            result = run_simulation(scenario, labels, replications, seed, max_events=max_events)
     else:
-        result = run_simulation(scenario, controls=labels, replications=replications, seed=seed)
+        result = run_simulation(scenario, labels, replications, seed, max_events=max_events)
     table = result.compare(metrics=None if all_metrics else list(HEADLINE_METRICS))
     if fmt is not RowFormat.table:
         records = [{str(k): _clean(v) for k, v in row.items()} for row in table.to_dict(orient="records")]

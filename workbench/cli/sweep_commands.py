@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from workbench.cli._shell import emit_rows
+from workbench.cli._shell import MaxEventsOption, emit_rows
 from workbench.cli.graph_commands import RowFormat
 
 __all__ = ["parse_param", "register"]
@@ -65,6 +65,7 @@ def sweep(
         help="table: means per grid point and design, ✓ on the exposure/latency Pareto frontier; "
         "csv/json: one row per run.",
     ),
+    max_events: int | None = MaxEventsOption(),
 ) -> None:
     """Simulate every combination of --param values under each design; the same rows however it is run."""
     from workbench.analysis.sweep import SweepParameterError, sweep_summary
@@ -92,6 +93,7 @@ def sweep(
             scheduler=scheduler,
             local_cluster=local_cluster,
             chunk_size=chunk_size,
+            max_events=max_events,
         )
     except SweepParameterError as error:
         raise typer.BadParameter("\n".join(error.problems), param_hint="--param/--controls") from None

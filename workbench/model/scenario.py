@@ -21,6 +21,7 @@ from workbench.model.workload import Services, Workload
 from workbench.model.yaml_safe import FileProblem, contained_path, locate_in
 
 __all__ = [
+    "MAX_EVENTS",
     "MAX_REPLICATIONS",
     "MAX_SEED",
     "SCHEMA_VERSION",
@@ -37,6 +38,8 @@ MAX_REPLICATIONS = 100_000
 """Most replications per design a scenario (or `--replications`) may ask for."""
 MAX_SEED = 2**63 - 1
 """Largest root seed: seeds are stored in 64-bit integer columns."""
+MAX_EVENTS = 10**12
+"""Largest work budget a scenario (or `--max-events`) may set: far beyond what a machine simulates in a day."""
 
 EntityKind = Literal[
     "agent", "human", "service_account", "tool", "dataset", "secret", "role",
@@ -65,6 +68,13 @@ class Simulation(StrictModel):
     horizon: Duration = Field(7 * 86400.0, gt=0, description="Simulated time per replication.")
     replications: int = Field(20, ge=1, le=MAX_REPLICATIONS, description="Independent replications per design.")
     seed: int = Field(0, ge=0, le=MAX_SEED, description="Root seed; replication seeds are spawned from it.")
+    max_events: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_EVENTS,
+        description="Work budget: most expected simulation events (over all replications and designs) a run "
+        "may take before it is refused; default 20 million. `--max-events` overrides it.",
+    )
 
 
 class Thresholds(StrictModel):

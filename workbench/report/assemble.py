@@ -435,18 +435,20 @@ def collect(
     replications: int | None = None,
     root: str | Path = ".",
     catalog: Catalog | None = None,
+    max_events: int | None = None,
 ) -> ReportData:
     """Simulate the scenario's designs, evaluate its findings and assemble its report's content.
 
     `replications` overrides the scenario's `simulation.replications`; `root` is what URIs of the scenario
-    file are made relative to (the repository root, for SARIF's `SRCROOT`).
+    file are made relative to (the repository root, for SARIF's `SRCROOT`); `max_events` is the work budget
+    (`workbench.sim.budget`).
     """
     root = Path(root)
     catalog = catalog or load_catalog()
     locator = _Locator(scenario, root)
     index = compile_access(scenario)
     graph = build_graph(scenario)
-    result = simulate(scenario, replications=replications) if scenario.controls else None
+    result = simulate(scenario, replications=replications, max_events=max_events) if scenario.controls else None
     findings = evaluate(scenario, graph_index=index, simulation=result, catalog=catalog)
 
     refs_cache: dict[tuple[FrameworkRef, ...], tuple[FrameworkRefView, ...]] = {}
