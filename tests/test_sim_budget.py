@@ -95,6 +95,23 @@ def test_an_unrevoked_hijack_acts_until_the_horizon():
     assert revoked.per_replication < 20  # a minute of them, and a few retries
 
 
+def test_a_compromise_counts_the_identities_it_may_spread_to():
+    helper = {"id": "help", "agent": "aide", "steps": _steps(1)}
+    lead = {"id": "lead", "agent": "bot", "arrival": {"rate": "1/h"}, "steps": [{"delegate": "help", "handoff": 0}]}
+    threat = {"id": "inj", "kind": "prompt_injection", "target": "bot", "at": ["0s"], "detection_delay": "1h"}
+    base = {
+        "agents": [{"id": "bot", "roles": ["reader"]}, {"id": "aide", "roles": ["reader"]}],
+        "threats": [threat],
+        "revocation_triggers": [{"identity": "bot", "event": "anomaly_detected"}],
+    }
+    filtered = estimate_work(tiny(**base, workload={"task_types": [helper, lead]}), designs=1, replications=1)
+    lead["steps"] = [{"delegate": "help", "handoff": 0.5}]
+    spreads = estimate_work(tiny(**base, workload={"task_types": [helper, lead]}), designs=1, replications=1)
+    # aide is never revoked: a spread to it may act for up to the whole horizon (1 day), one action a minute
+    assert spreads.per_replication - filtered.per_replication > 1440
+    assert "spreads to 1 more" in spreads.drivers[0].what
+
+
 def test_mean_durations():
     from workbench.model.common import Constant, Exponential, LogNormal, Uniform
 
@@ -219,7 +236,7 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
                 steps.append(
                     {"action": action, "resource": resource, "duration": "1s", "probability": draw(probabilities)}
                 )
-        task: dict[str, Any] = {"id": f"t{index}", "agent": "bot", "steps": steps}
+        task: dict[str, Any] = {"id": f"t{index}", "agent": draw(st.sampled_from(["bot", "aide"])), "steps": steps}
         if draw(st.booleans()):
             task["arrival"] = {"rate": draw(rates)}
         types.append(task)
@@ -234,6 +251,11 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
         for index in range(draw(st.integers(0, 2)))
     ]
     data: dict[str, Any] = {
+        "agents": [{"id": "bot", "roles": ["reader"]}, {"id": "aide", "roles": ["reader"]}],
+        "datasets": [
+            {"id": "notes", "sensitivity": "internal", "hijacks_readers": draw(st.sampled_from([0.0, 0.5, 1.0]))},
+            {"id": "ledger", "sensitivity": "confidential", "value": 2},
+        ],
         "workload": {"task_types": types},
         "threats": threats,
         "attacker": {"action_interval": draw(st.sampled_from(["1s", "1m"])), "retry_interval": "5m"},

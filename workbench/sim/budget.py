@@ -14,7 +14,9 @@ events and at most one record:
   model keeps acyclic, so a fan-out of 2 over 60 levels is 2^60 and refused, not enumerated);
 - a compromise starting, each action of its attacker over the dwell (`attacker.action_interval`), each
   retry of a refused permission (`attacker.retry_interval`, per permission the attacker may ask for) and an
-  hourly refresh of what the design offers.
+  hourly refresh of what the design offers; the same for every identity the compromise may spread to
+  (delegated sub-tasks, poisoned datasets, readable secrets), each at most a horizon of dwell, since an
+  identity is compromised at most once at a time.
 
 The estimate is per replication and design, then multiplied by replications and designs. Expected values,
 not bounds: a Poisson count can exceed its mean, which the budget's property test allows for.
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 from workbench.errors import Problem, ScenarioError
 from workbench.model import Scenario
 from workbench.model.common import Constant, Distribution, Exponential, LogNormal, Uniform
+from workbench.model.threats import Threat
 from workbench.model.yaml_safe import format_path
 from workbench.sim.reach import ReachIndex
 from workbench.sim.threats import responsible_agents, trigger_latency
@@ -127,12 +130,58 @@ def _task_costs(scenario: Scenario) -> dict[str, float]:
     return costs
 
 
+def _grants(scenario: Scenario, reach: ReachIndex, target: str) -> frozenset[tuple[str, str]]:
+    """The permissions an attacker holding `target` may use or ask for."""
+    grants = reach.compromise(target)
+    if scenario.kinds.get(target) == "agent":
+        grants = grants | reach.effective(target)
+    return grants
+
+
 def _attack_grants(scenario: Scenario, reach: ReachIndex, target: str) -> int:
     """How many permissions an attacker holding `target` may ask for (each retried on refusal)."""
-    grants = set(reach.compromise(target))
-    if scenario.kinds.get(target) == "agent":
-        grants |= reach.effective(target)
-    return max(len(grants), 1)
+    return max(len(_grants(scenario, reach, target)), 1)
+
+
+def _spreads(scenario: Scenario, reach: ReachIndex) -> dict[str, set[str]]:
+    """Identity -> identities a compromise of it may spread to directly (sim.threats.spread): the agents of
+    sub-tasks it delegates with a handoff chance, readers of datasets it may poison, secrets it may read."""
+    task_agent = {task.id: task.agent for task in scenario.workload.task_types}
+    delegates: dict[str, set[str]] = {}
+    readers: dict[str, set[str]] = {}
+    for task in scenario.workload.task_types:
+        for step in task.steps:
+            if step.delegate is not None and step.handoff > 0 and step.delegate in task_agent:
+                delegates.setdefault(task.agent, set()).add(task_agent[step.delegate])
+            elif step.action == "read" and step.resource is not None:
+                readers.setdefault(step.resource, set()).add(task.agent)
+    poisonable = {d.id for d in scenario.datasets if d.hijacks_readers > 0}
+    secrets = {s.id for s in scenario.secrets}
+    out: dict[str, set[str]] = {}
+    identities = {*task_agent.values(), *(a.id for a in scenario.agents), *secrets, *(t.id for t in scenario.tools)}
+    for identity in identities:
+        targets = set(delegates.get(identity, ()))
+        for action, resource in _grants(scenario, reach, identity):
+            if action == "write" and resource in poisonable:
+                targets |= readers.get(resource, set())
+            elif action == "read" and resource in secrets:
+                targets.add(resource)
+        targets.discard(identity)
+        if targets:
+            out[identity] = targets
+    return out
+
+
+def _reachable(spreads: dict[str, set[str]], start: str) -> set[str]:
+    """Every identity a compromise of `start` may spread to, directly or through others (not `start`)."""
+    seen: set[str] = set()
+    frontier = [start]
+    while frontier:
+        for nxt in spreads.get(frontier.pop(), ()):
+            if nxt not in seen and nxt != start:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return seen
 
 
 def estimate_work(
@@ -164,27 +213,40 @@ def estimate_work(
             )
     attacker = scenario.attacker
     interval, retry = float(attacker.action_interval), float(attacker.retry_interval)
+
+    def dwell_of(threat: Threat, target: str) -> float:
+        latency = trigger_latency(scenario, responsible_agents(scenario, target))
+        if scenario.kinds.get(target) == "agent" and latency is None:
+            return horizon  # a hijacked agent nobody revokes acts until the horizon
+        delays = mean_duration(threat.detection_delay) + mean_duration(threat.revocation_delay)
+        return min(delays + (latency or 0.0), horizon)
+
+    def per_second(target: str) -> float:
+        """Attacker events per second of dwell: actions, retries of each permission, clock refreshes."""
+        return 1.0 / interval + _attack_grants(scenario, reach, target) / retry + 1.0 / _CLOCK_REFRESH_S
+
+    spreads = _spreads(scenario, reach)
     for index, threat in enumerate(scenario.threats):
         compromises = _arrivals(threat.rate, threat.at, horizon)
         if compromises <= 0:
             continue
-        latency = trigger_latency(scenario, responsible_agents(scenario, threat.target))
-        is_agent = scenario.kinds.get(threat.target) == "agent"
-        if is_agent and latency is None:
-            dwell = horizon  # a hijacked agent nobody revokes acts until the horizon
-        else:
-            dwell = mean_duration(threat.detection_delay) + mean_duration(threat.revocation_delay) + (latency or 0.0)
-            dwell = min(dwell, horizon)
+        dwell = dwell_of(threat, threat.target)
         grants = _attack_grants(scenario, reach, threat.target)
-        per_compromise = 1.0 + dwell / interval + grants * dwell / retry + dwell / _CLOCK_REFRESH_S
+        per_compromise = 1.0 + dwell * per_second(threat.target)
+        # Each identity it may spread to is compromised at most once at a time: at most a horizon of dwell.
+        cascade = _reachable(spreads, threat.target)
+        spread = sum(
+            compromises + min(compromises * dwell_of(threat, other), horizon) * per_second(other) for other in cascade
+        )
         field = "at" if threat.at else "rate"
         drivers.append(
             Driver(
                 ("threats", index, field),
-                compromises * per_compromise,
+                compromises * per_compromise + spread,
                 f"threat {threat.id!r}: {compromises:,.3g} compromises × {per_compromise:,.3g} attacker events "
                 f"(dwell {dwell:,.0f} s, one action per {interval:g} s, {grants} permission(s) retried "
-                f"every {retry:g} s)",
+                f"every {retry:g} s)"
+                + (f", and {spread:,.3g} as it spreads to {len(cascade)} more" if cascade else ""),
             )
         )
     drivers.sort(key=lambda d: -d.events)
