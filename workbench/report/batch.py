@@ -14,11 +14,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from workbench.errors import Problem, ScenarioError
+from workbench.escaping import quote
 from workbench.frameworks import load_catalog
-from workbench.model import load_scenario
+from workbench.model import Scenario, load_scenario
 from workbench.report.assemble import collect
 from workbench.report.data import ReportData
-from workbench.report.documents import check_unique_names, render_report
+from workbench.report.documents import render_report
 from workbench.report.index import render_index
 from workbench.sim.budget import check_work
 
@@ -35,6 +36,30 @@ def _one(
     return replace(data, graph=None), render_report(data)
 
 
+ROOT_FILES = frozenset({"index.md"})
+"""Files a report folder holds beside the scenarios' folders: no scenario may be named like one."""
+
+
+def _name_problems(scenario: Scenario, path: Path, named: dict[str, Path]) -> list[Problem]:
+    """A scenario whose folder would collide with another's (names equal but for case, which some file
+    systems ignore) or with a file of the report folder; `named` collects the names seen so far."""
+    key = scenario.name.casefold()
+    file, line, column = scenario.locate(("name",))
+    found: list[Problem] = []
+    if key in ROOT_FILES:
+        message = f"{quote(scenario.name)} is reserved: the report folder's own {key} would be overwritten"
+        found.append(Problem(file, line, column, "name", message, "report-name"))
+    elif key in named:
+        message = (
+            f"{quote(scenario.name)} is also the name of {quote(str(named[key]))}: "
+            "their report folders would overwrite each other"
+        )
+        found.append(Problem(file, line, column, "name", message, "report-name"))
+    else:
+        named[key] = path
+    return found
+
+
 def report_scenarios(
     paths: Sequence[str | Path],
     *,
@@ -49,26 +74,29 @@ def report_scenarios(
     `jobs` > 1 renders that many scenarios at a time in separate processes. `atlas` is a full MITRE
     ATLAS.yaml that enriches the catalog's ATLAS names and descriptions. `max_events` is the work budget of
     each scenario's simulation (`workbench.sim.budget`). Raises ScenarioError listing every problem of every
-    file if any scenario is invalid or over its budget, CatalogError if the ATLAS file is; both before
-    anything is simulated.
+    file if any scenario is invalid, over its budget or named like another (or like index.md), CatalogError
+    if the ATLAS file is; all before anything is simulated.
     """
     atlas = None if atlas is None else Path(atlas)
     if atlas is not None:
         load_catalog(atlas)  # refuse a bad file before minutes of simulation
     files_in = [Path(p) for p in paths]
     problems: list[Problem] = []
-    names = []
+    named: dict[str, Path] = {}
     for path in files_in:
         try:
             scenario = load_scenario(path)
-            names.append(scenario.name)
-            if scenario.controls:
-                check_work(scenario, replications=replications, max_events=max_events)
         except ScenarioError as error:
             problems.extend(error.problems)
+            continue
+        problems.extend(_name_problems(scenario, path, named))
+        if scenario.controls:
+            try:
+                check_work(scenario, replications=replications, max_events=max_events)
+            except ScenarioError as error:
+                problems.extend(error.problems)
     if problems:
         raise ScenarioError(problems)
-    check_unique_names(names)
     root = Path(root)
     if jobs > 1 and len(files_in) > 1:
         context = multiprocessing.get_context("spawn")  # no state inherited from a forked parent
