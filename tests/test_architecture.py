@@ -10,7 +10,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "workbench"
 
 # Each layer may import itself and the layers listed after it (docs/architecture.md).
-ORDER = ["cli", "report", "viz", "findings", "analysis", "sim", "policy", "graph", "frameworks", "model"]
+ORDER = ["cli", "report", "viz", "findings", "analysis", "sim", "policy", "graph", "frameworks", "importers", "model"]
 SHARED = {"errors", "escaping", "generate"}
 """The exception root, escaping for every output language, and the generator that only builds scenario dicts."""
 

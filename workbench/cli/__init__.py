@@ -13,7 +13,14 @@ import traceback
 
 import typer
 
-from workbench.cli import graph_commands, model_commands, report_commands, simulate_commands, sweep_commands
+from workbench.cli import (
+    graph_commands,
+    import_commands,
+    model_commands,
+    report_commands,
+    simulate_commands,
+    sweep_commands,
+)
 from workbench.cli._shell import ExitCode, click_exceptions, stderr
 from workbench.errors import ScenarioError, WorkbenchError
 from workbench.escaping import printable
@@ -32,6 +39,7 @@ graph_commands.register(app)
 simulate_commands.register(app)
 report_commands.register(app)
 sweep_commands.register(app)
+import_commands.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from workbench.model.common import MAX_AMOUNT, Action, Environment, Id, Permission, Prose, StrictModel
+from workbench.model.common import MAX_AMOUNT, Action, Environment, Id, Permission, Prose, Provenances, StrictModel
 from workbench.model.durations import Duration
 
 __all__ = [
@@ -32,6 +32,7 @@ class Role(StrictModel):
     id: Id
     description: Prose | None = Field(None, description="Free text for readers of reports.")
     permissions: list[Permission] = Field(default_factory=list, description="Permissions the role grants.")
+    provenance: Provenances
 
 
 class Delegation(StrictModel):
@@ -47,6 +48,7 @@ class Delegation(StrictModel):
         True, description="True if the delegate gets at most the scope and never more than the delegator has."
     )
     expires: dt.date | None = Field(None, description="Date after which the delegation no longer holds.")
+    provenance: Provenances
 
 
 class Approval(StrictModel):
@@ -86,6 +88,7 @@ class BlockedAction(StrictModel):
     resource: Id | Literal["*"] = Field(description="Resource the block applies to; '*' for all.")
     when: BlockCondition | None = Field(None, description="Conditions under which the block applies.")
     reason: Prose | None = Field(None, description="Why the action is blocked.")
+    provenance: Provenances
 
     def covers(self, action: str, resource: str) -> bool:
         """Whether the block names this action on this resource (wildcards included)."""

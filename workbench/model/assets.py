@@ -13,9 +13,11 @@ from workbench.model.common import (
     Id,
     Permission,
     Prose,
+    Provenances,
     Sensitivity,
     StorageLocation,
     StrictModel,
+    Text,
 )
 from workbench.model.durations import OptionalLifetime
 
@@ -41,6 +43,7 @@ class Tool(StrictModel):
     credential: Id | None = Field(None, description="Secret the tool itself authenticates with.")
     runs_as: Id | None = Field(None, description="Service account the tool itself runs as.")
     environment: Environment = Field("prod", description="Environment it belongs to.")
+    provenance: Provenances
 
 
 class Dataset(StrictModel):
@@ -63,6 +66,7 @@ class Dataset(StrictModel):
         "hijacked: memory, RAG stores, tickets, shared drives whose content agents take as instructions "
         "(OWASP ASI06). 0: agents read it as data.",
     )
+    provenance: Provenances
 
 
 class Secret(StrictModel):
@@ -83,3 +87,10 @@ class Secret(StrictModel):
     stored_in: StorageLocation = Field("vault", description="Where the master copy of the secret lives.")
     environment: Environment = Field("prod", description="Environment it belongs to.")
     sensitivity: Sensitivity = Field("confidential", description="Classification of the secret itself.")
+    fingerprint: Text | None = Field(
+        None,
+        pattern=r"^hmac-sha256:[0-9a-f]{16,64}$",
+        description="Salted fingerprint of an imported secret's value (never the value): the same key found in "
+        "two files has the same fingerprint, so it is one shared secret.",
+    )
+    provenance: Provenances

@@ -32,6 +32,8 @@ __all__ = [
     "LogNormal",
     "Permission",
     "Prose",
+    "Provenance",
+    "Provenances",
     "RiskLevel",
     "Sensitivity",
     "StorageLocation",
@@ -154,3 +156,32 @@ Distribution = Annotated[
     Field(discriminator="dist"),
 ]
 """A duration distribution, chosen by `dist:`; a plain duration string means a constant."""
+
+
+ImportSource = Literal["mcp", "aws-iam", "k8s", "opengraph"]
+
+
+class Provenance(StrictModel):
+    """Where an imported entity was found: the inventory file and the JSON pointer of its node there.
+
+    Written by `workbench import`; findings on the entity point at this file and line (SARIF locations into
+    the MCP config or the IAM dump), and `--merge` recognises the entities a previous import wrote.
+    """
+
+    source: ImportSource = Field(description="Importer that found it: mcp, aws-iam, k8s or opengraph.")
+    file: Text = Field(description="Inventory file, as the path was given to the importer.")
+    pointer: Annotated[str, StringConstraints(max_length=MAX_TEXT, pattern=r"^(/[^\x00-\x1f\x7f]*)?$")] = Field(
+        description="RFC 6901 JSON pointer of the node in that file, e.g. /mcpServers/github/env/GITHUB_TOKEN."
+    )
+    line: int = Field(1, ge=1, le=1_000_000_000, description="1-based line of the node in the file.")
+    column: int = Field(1, ge=1, le=1_000_000_000, description="1-based column of the node in the file.")
+
+
+Provenances = Annotated[
+    list[Provenance],
+    Field(
+        default_factory=list,
+        description="Where `workbench import` found the entity (file, JSON pointer, line); empty if hand-written.",
+    ),
+]
+"""The `provenance` field every importable entity carries."""

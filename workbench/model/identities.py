@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from workbench.model.common import Autonomy, Environment, Id, Prose, StorageLocation, StrictModel, Text
+from workbench.model.common import Autonomy, Environment, Id, Prose, Provenances, StorageLocation, StrictModel, Text
 
 __all__ = ["Agent", "CredentialRef", "Human", "ServiceAccount"]
 
@@ -28,6 +28,7 @@ class Human(StrictModel):
     team: Text | None = Field(None, description="Team or business unit.")
     roles: list[Id] = Field(default_factory=list, description="Roles assigned to this person.")
     offboarded: bool = Field(False, description="True once the person has left; their agents become orphans.")
+    provenance: Provenances
 
 
 class ServiceAccount(StrictModel):
@@ -40,6 +41,7 @@ class ServiceAccount(StrictModel):
     legacy: bool = Field(False, description="A pre-existing broad account, often shared and never reviewed.")
     roles: list[Id] = Field(default_factory=list, description="Roles assigned to the account.")
     credentials: list[CredentialRef] = Field(default_factory=list, description="Secrets the account holds.")
+    provenance: Provenances
 
 
 class Agent(StrictModel):
@@ -65,3 +67,4 @@ class Agent(StrictModel):
     credentials: list[CredentialRef] = Field(default_factory=list, description="Secrets the agent holds.")
     tools: list[Id] = Field(default_factory=list, description="Tools and MCP servers the agent is wired to.")
     audit_logging: bool = Field(False, description="True if every action of the agent is logged for audit.")
+    provenance: Provenances

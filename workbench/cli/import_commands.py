@@ -1,0 +1,111 @@
+"""`workbench import mcp|...`: inventories in, a scenario YAML out (`-o FILE`, or stdout).
+
+A thin shell over `workbench.importers`: read, import, merge into `--merge OVERLAY`, check, write. Bad input
+exits 3 with every problem as FILE:LINE:COL: /json/pointer: message; nothing is written then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from workbench.cli._shell import stderr
+
+__all__ = ["register"]
+
+import_app = typer.Typer(
+    name="import",
+    help="Import agents, tools, secrets and permissions from inventories as a scenario YAML.",
+    no_args_is_help=True,
+)
+
+_OUT = typer.Option(None, "--out", "-o", help="Scenario file to write; stdout if omitted.")
+_MERGE = typer.Option(
+    None, "--merge", help="Overlay scenario to merge into: its hand-written entities and settings are kept."
+)
+_AS_OF = typer.Option(
+    None, "--as-of", help="The date the scenario describes (YYYY-MM-DD); default: the overlay's, else today (UTC)."
+)
+_NAME = typer.Option(None, "--name", help="Scenario name; default: the overlay's, else imported-SOURCE.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `workbench import` and its subcommands to the app."""
+    app.add_typer(import_app, name="import")
+
+
+@import_app.command("mcp")
+def mcp(
+    paths: list[Path] = typer.Argument(..., help="MCP client configs, or folders to scan.", show_default=False),
+    out: Path | None = _OUT,
+    merge: Path | None = _MERGE,
+    as_of: str | None = _AS_OF,
+    name: str | None = _NAME,
+    salt: str | None = typer.Option(
+        None,
+        "--salt",
+        envvar="WORKBENCH_IMPORT_SALT",
+        help="Salt of the secret fingerprints (keep it private and the same across imports).",
+    ),
+) -> None:
+    """Claude Desktop, Claude Code, Cursor, VS Code and Windsurf configs: agents, MCP servers, secrets."""
+    from workbench.importers import import_mcp, read_configs
+    from workbench.importers.mcp import DEFAULT_SALT
+
+    overlay = _overlay(merge)
+    configs = read_configs(paths)
+    scenario = import_mcp(
+        configs,
+        as_of=_date(as_of, overlay),
+        name=name or "imported-mcp",
+        salt=salt or DEFAULT_SALT,
+    )
+    header = f"Imported by `workbench import mcp` from {len(configs)} MCP client config(s)."
+    _write(scenario, overlay, out=out, source="mcp", header=header, name=name)
+
+
+def _overlay(merge: Path | None) -> dict[str, Any] | None:
+    from workbench.importers import load_overlay
+
+    return None if merge is None else load_overlay(merge)
+
+
+def _date(text: str | None, overlay: dict[str, Any] | None) -> dt.date:
+    if text is not None:
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise typer.BadParameter("expected a date as YYYY-MM-DD", param_hint="--as-of") from None
+    if overlay is not None and isinstance(overlay.get("as_of"), dt.date | str):
+        try:
+            return dt.date.fromisoformat(str(overlay["as_of"]))
+        except ValueError:
+            pass  # the overlay's own validation reports it
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _write(
+    scenario: Any, overlay: dict[str, Any] | None, *, out: Path | None, source: Any, header: str, name: str | None
+) -> None:
+    from workbench.importers import merge_overlay, render_scenario, scenario_document
+    from workbench.report.atomic import atomic_write_text
+
+    document = scenario_document(scenario)
+    if overlay is not None:
+        document = merge_overlay(document, overlay, source=source)
+        if name is not None:
+            document["name"] = name
+    target = str(out) if out is not None else "<stdout>"
+    base_dir = out.parent if out is not None else Path(os.getcwd())
+    text = render_scenario(document, header=header, file=target, base_dir=base_dir)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    atomic_write_text(out, text)
+    counts = ", ".join(f"{len(document.get(key, []))} {key}" for key in ("agents", "tools", "secrets", "roles"))
+    stderr().print(f"wrote {out} ({counts})", markup=False)

@@ -1,0 +1,29 @@
+"""Importers: the files teams already have (MCP client configs, IAM and Kubernetes dumps, OpenGraph JSON)
+turned into scenarios that validate.
+
+Each source has one module of pure functions from parsed documents to a `Scenario`; `documents` reads an
+inventory file as hostile input with located errors, `naming` makes ids and text from what it holds, and
+`merge` lays an import under a hand-written overlay and writes the YAML. Nothing here runs a command or
+opens a connection.
+"""
+
+from workbench.importers.documents import JsonDocument, json_pointer, parse_json, read_json
+from workbench.importers.mcp import McpConfig, discover_configs, fingerprint, import_mcp, read_configs
+from workbench.importers.merge import build_scenario, load_overlay, merge_overlay, render_scenario, scenario_document
+
+__all__ = [
+    "JsonDocument",
+    "McpConfig",
+    "build_scenario",
+    "discover_configs",
+    "fingerprint",
+    "import_mcp",
+    "json_pointer",
+    "load_overlay",
+    "merge_overlay",
+    "parse_json",
+    "read_configs",
+    "read_json",
+    "render_scenario",
+    "scenario_document",
+]

@@ -1,0 +1,120 @@
+"""An imported scenario as YAML, merged into a hand-written overlay that survives every re-import.
+
+What no inventory knows (dataset sensitivity, owners, workload, threats, control designs, approvals) lives in
+an overlay scenario; `workbench import ... --merge OVERLAY` lays the import under it:
+
+- top-level settings (name, as_of, workload, controls, simulation, ...) come from the overlay when it has them;
+- an entity in both, by id, is the imported one with the overlay's keys laid over it (the overlay wins, key
+  by key, each key's whole value), and keeps the import's provenance;
+- an entity the overlay holds from an earlier import of the same source (it carries that source's
+  provenance) is replaced by what this import finds, keeping only keys the import does not write, and is
+  dropped when the inventory no longer has it;
+- everything else in the overlay is kept as written, after the imported entities.
+
+The result is checked as a scenario before it is returned, and the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from workbench.errors import Problem, ScenarioError
+from workbench.escaping import printable
+from workbench.model.common import ImportSource
+from workbench.model.loading import parse_scenario
+from workbench.model.scenario import ENTITY_SECTIONS, Scenario
+from workbench.model.yaml_safe import LoadLimits, format_path, load_yaml, read_scenario_bytes
+
+__all__ = ["build_scenario", "load_overlay", "merge_overlay", "render_scenario", "scenario_document"]
+
+_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def build_scenario(document: dict[str, Any], *, file: str) -> Scenario:
+    """Validate an importer's document; a value the importer let through is a located problem, not a crash."""
+    try:
+        return Scenario.model_validate(document)
+    except ValidationError as error:
+        problems = [
+            Problem(file, 1, 1, format_path(tuple(detail["loc"])), printable(detail["msg"]), "import-model")
+            for detail in error.errors(include_url=False)
+        ]
+        raise ScenarioError(problems) from None
+
+
+def scenario_document(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as plain YAML-ready data, leaving out every value that is the default."""
+    return scenario.model_dump(mode="json", exclude_defaults=True, by_alias=True) | {
+        "schema_version": scenario.schema_version
+    }
+
+
+def merge_overlay(imported: dict[str, Any], overlay: dict[str, Any], *, source: ImportSource) -> dict[str, Any]:
+    """`imported` laid under `overlay` (see the module docstring); neither argument is changed."""
+    merged: dict[str, Any] = {}
+    for key in Scenario.model_fields:
+        if key in ENTITY_SECTIONS:
+            items = _merge_items(imported.get(key, []), overlay.get(key, []), source)
+            if items or key in overlay:
+                merged[key] = items
+        elif key in overlay:
+            merged[key] = overlay[key]
+        elif key in imported:
+            merged[key] = imported[key]
+    for key in overlay:  # unknown keys stay, so that validation names them in the overlay's own words
+        merged.setdefault(key, overlay[key])
+    return merged
+
+
+def _merge_items(imported: list[dict[str, Any]], overlay: Any, source: ImportSource) -> Any:
+    if not isinstance(overlay, list):
+        return overlay if overlay else imported
+    written: dict[str, dict[str, Any]] = {}
+    rest: list[Any] = []
+    for item in overlay:
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"] not in written:
+            written[item["id"]] = item
+        else:
+            rest.append(item)
+    result: list[Any] = []
+    seen: set[str] = set()
+    for item in imported:
+        hand = written.get(item["id"])
+        seen.add(item["id"])
+        if hand is None:
+            result.append(item)
+        elif _from(hand, source):
+            result.append({**hand, **item})
+        else:
+            result.append({**item, **hand, "provenance": item.get("provenance", [])})
+    for entity_id, item in written.items():
+        if entity_id not in seen and not _from(item, source):
+            result.append(item)
+    return result + rest
+
+
+def _from(item: dict[str, Any], source: ImportSource) -> bool:
+    provenance = item.get("provenance")
+    return isinstance(provenance, list) and any(
+        isinstance(entry, dict) and entry.get("source") == source for entry in provenance
+    )
+
+
+def render_scenario(
+    document: dict[str, Any], *, header: str, file: str = "<import>", base_dir: Path | None = None
+) -> str:
+    """The document as scenario YAML text, after checking it loads as a valid scenario (ScenarioError if not;
+    problems are located in the text that would have been written, named `file`)."""
+    body = yaml.dump(document, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=120)
+    text = "".join(f"# {printable(line)}\n" for line in header.splitlines()) + body
+    parse_scenario(text, filename=file, base_dir=base_dir)
+    return text
+
+
+def load_overlay(path: Path) -> dict[str, Any]:
+    """The overlay file's top-level mapping, read as safely as any scenario (located errors, size caps)."""
+    return load_yaml(read_scenario_bytes(Path(path), LoadLimits()), filename=str(path)).data
