@@ -105,8 +105,9 @@ def perform(run: Run, plan: TaskPlan, draws: Draws, parent_id: int, key: int) ->
     running = run.running.get(agent)
     if running is None:
         running = run.running[agent] = {}
-    running[plan.id] = running.get(plan.id, 0) + 1
-    if run.watch.get(agent):
+    count = running.get(plan.id, 0)
+    running[plan.id] = count + 1
+    if not count and run.watch.get(agent):  # a task type starts running: its intent may now be obtainable
         refresh_agent(run, agent)
     ok = True
     token_mode = run.token_mode
@@ -226,6 +227,8 @@ def finish(run: Run, task: Task, plan: TaskPlan, ok: bool) -> None:
         running[plan.id] = left
     else:
         del running[plan.id]
+        if run.watch.get(agent):  # the last task of its type ended: its intent is no longer obtainable
+            refresh_agent(run, agent)
     for token in task.tokens:
         if token.expires <= now:
             close_token(run, token, token.expires, "ttl")
@@ -271,5 +274,3 @@ def finish(run: Run, task: Task, plan: TaskPlan, ok: bool) -> None:
             )
         )
     task.outcome = "" if ok else outcome
-    if run.watch.get(agent):
-        refresh_agent(run, agent)
