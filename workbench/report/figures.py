@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from workbench.report.data import CascadeMember, ReportData
+from workbench.report.data import ReportData
 from workbench.report.metrics import EXPOSURE, LATENCY_P95
 from workbench.viz import (
-    CascadeBar,
     Estimate,
     figure_svg,
     plot_access_graph,
@@ -67,13 +66,8 @@ def _cascade(data: ReportData) -> Axes | None:
     cascades = data.cascades
     if not cascades.members:
         return None
-    bars = [CascadeBar(*_bar(m)) for m in cascades.members]
     title = f"Worst cascade: {cascades.design}, replication {cascades.replication}"
-    return plot_cascade(bars, title=title)
-
-
-def _bar(m: CascadeMember) -> tuple[int, int, str, str, float, float, float]:
-    return (m.compromise_id, m.parent, m.target, m.spread, m.start_h, m.end_h, m.exposure_score_h)
+    return plot_cascade(cascades.members, title=title)
 
 
 def _graph(data: ReportData) -> Axes | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Protocol
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -13,16 +13,23 @@ __all__ = ["CascadeBar", "plot_cascade"]
 _COLOURS = {"": "#4c72b0", "delegation": "#dd8452", "poisoned": "#c44e52", "secret": "#8172b3"}
 
 
-class CascadeBar(NamedTuple):
-    """One member: its id, its parent's (-1 for the root), whom it hit, how, and when (hours)."""
+class CascadeBar(Protocol):
+    """What the plot reads of one member (the report's `CascadeMember` is one): ids, target, route, hours."""
 
-    compromise_id: int
-    parent: int
-    target: str
-    spread: str
-    start_h: float
-    end_h: float
-    exposure_score_h: float
+    @property
+    def compromise_id(self) -> int: ...
+    @property
+    def parent(self) -> int: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def spread(self) -> str: ...
+    @property
+    def start_h(self) -> float: ...
+    @property
+    def end_h(self) -> float: ...
+    @property
+    def exposure_score_h(self) -> float: ...
 
 
 def plot_cascade(members: Sequence[CascadeBar], *, title: str = "", ax: Axes | None = None) -> Axes:
