@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.cli import run
 from workbench.importers import fingerprint, import_mcp, parse_json, read_configs, scenario_document
@@ -217,3 +219,36 @@ def test_a_folder_scan_skips_symlinks_and_other_files(tmp_path: Path) -> None:
     os.symlink(tmp_path, tmp_path / "a/loop")
     configs = read_configs([tmp_path])
     assert [c.document.file for c in configs] == [f"{tmp_path.as_posix()}/a/claude_desktop_config.json"]
+
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=20)
+    | st.sampled_from(["yes", "No", "null", "~", "1:30", "0x1f", "010", "2026-01-01", "a: b", "- x", "#c", "mcp:x"])
+)
+_KEYS = st.text(alphabet=st.characters(exclude_categories=("Cs",)), min_size=1, max_size=8)
+_DATA = st.recursive(
+    _SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=3), max_leaves=12
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_KEYS, _DATA, max_size=4))
+def test_the_yaml_writer_reads_back_as_the_same_data(document: dict) -> None:
+    from workbench.importers.merge import yaml_text
+    from workbench.model.yaml_safe import load_yaml
+
+    loaded = load_yaml(yaml_text(document) if document else "{}\n", filename="t.yaml").data
+    assert loaded == _as_loaded(document)
+
+
+def _as_loaded(value: object) -> object:
+    # The scenario loader keeps a date as its text, and `str()`s integer keys; nothing else changes.
+    if isinstance(value, dict):
+        return {k: _as_loaded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_loaded(v) for v in value]
+    return value

@@ -69,6 +69,23 @@ def mcp(
     _write(scenario, overlay, out=out, source="mcp", header=header, name=name)
 
 
+@import_app.command("aws-iam")
+def aws_iam(
+    file: Path = typer.Argument(..., help="JSON of `aws iam get-account-authorization-details`.", show_default=False),
+    out: Path | None = _OUT,
+    merge: Path | None = _MERGE,
+    as_of: str | None = _AS_OF,
+    name: str | None = _NAME,
+) -> None:
+    """IAM users, groups, roles and policies: service accounts, roles, agent roles, blocked actions."""
+    from workbench.importers import import_aws_iam, read_json
+
+    overlay = _overlay(merge)
+    scenario = import_aws_iam(read_json(file), as_of=_date(as_of, overlay), name=name or "imported-aws-iam")
+    header = f"Imported by `workbench import aws-iam` from {file.name}."
+    _write(scenario, overlay, out=out, source="aws-iam", header=header, name=name)
+
+
 def _overlay(merge: Path | None) -> dict[str, Any] | None:
     from workbench.importers import load_overlay
 
@@ -102,7 +119,8 @@ def _write(
             document["name"] = name
     target = str(out) if out is not None else "<stdout>"
     base_dir = out.parent if out is not None else Path(os.getcwd())
-    text = render_scenario(document, header=header, file=target, base_dir=base_dir)
+    validated = scenario if overlay is None else None
+    text = render_scenario(document, header=header, file=target, base_dir=base_dir, validated=validated)
     if out is None:
         sys.stdout.write(text)
         return

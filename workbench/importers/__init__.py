@@ -7,6 +7,7 @@ inventory file as hostile input with located errors, `naming` makes ids and text
 opens a connection.
 """
 
+from workbench.importers.aws_iam import import_aws_iam
 from workbench.importers.documents import JsonDocument, json_pointer, parse_json, read_json
 from workbench.importers.mcp import McpConfig, discover_configs, fingerprint, import_mcp, read_configs
 from workbench.importers.merge import build_scenario, load_overlay, merge_overlay, render_scenario, scenario_document
@@ -17,6 +18,7 @@ __all__ = [
     "build_scenario",
     "discover_configs",
     "fingerprint",
+    "import_aws_iam",
     "import_mcp",
     "json_pointer",
     "load_overlay",

@@ -9,6 +9,7 @@ start of every object and array is recorded, and every failure becomes a `Scenar
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import json.decoder
 import json.scanner
@@ -52,9 +53,10 @@ class JsonDocument:
         for part in path:
             if isinstance(node, dict) and isinstance(part, str) and part in node:
                 start = self._starts.get(id(node))
-                if start is not None:
+                child = node[part]
+                if start is not None and id(child) not in self._starts:  # a scalar: find its key
                     best = self._key_offset(start, part, best)
-                node = node[part]
+                node = child
             elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
                 node = node[part]
             else:
@@ -65,7 +67,7 @@ class JsonDocument:
     def _key_offset(self, start: int, key: str, fallback: int) -> int:
         # The member's key as JSON writes it, searched from the object's start: a line number for a scalar
         # (the inline key in an `env` block), which the scanner does not record.
-        match = re.compile(re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:").search(self.text, start)
+        match = _key_pattern(key).search(self.text, start)
         return match.start() if match is not None else fallback
 
     def locate(self, path: Pointer) -> tuple[int, int]:
@@ -80,6 +82,11 @@ class JsonDocument:
         """A problem at the value at `path`, its JSON pointer as the problem's path."""
         line, column = self.locate(path)
         return Problem(self.file, line, column, json_pointer(path), printable(message), code)
+
+
+@functools.lru_cache(maxsize=4096)
+def _key_pattern(key: str) -> re.Pattern[str]:
+    return re.compile(re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:")
 
 
 def read_json(

@@ -16,22 +16,22 @@ The result is checked as a scenario before it is returned, and the same input gi
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from workbench.errors import Problem, ScenarioError
 from workbench.escaping import printable
 from workbench.model.common import ImportSource
 from workbench.model.loading import parse_scenario
+from workbench.model.references import check_files, check_references
 from workbench.model.scenario import ENTITY_SECTIONS, Scenario
 from workbench.model.yaml_safe import LoadLimits, format_path, load_yaml, read_scenario_bytes
 
-__all__ = ["build_scenario", "load_overlay", "merge_overlay", "render_scenario", "scenario_document"]
-
-_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+__all__ = ["build_scenario", "load_overlay", "merge_overlay", "render_scenario", "scenario_document", "yaml_text"]
 
 
 def build_scenario(document: dict[str, Any], *, file: str) -> Scenario:
@@ -105,14 +105,99 @@ def _from(item: dict[str, Any], source: ImportSource) -> bool:
 
 
 def render_scenario(
-    document: dict[str, Any], *, header: str, file: str = "<import>", base_dir: Path | None = None
+    document: dict[str, Any],
+    *,
+    header: str,
+    file: str = "<import>",
+    base_dir: Path | None = None,
+    validated: Scenario | None = None,
 ) -> str:
-    """The document as scenario YAML text, after checking it loads as a valid scenario (ScenarioError if not;
-    problems are located in the text that would have been written, named `file`)."""
-    body = yaml.dump(document, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=120)
-    text = "".join(f"# {printable(line)}\n" for line in header.splitlines()) + body
-    parse_scenario(text, filename=file, base_dir=base_dir)
+    """The document as scenario YAML text, after checking it is a valid scenario (ScenarioError if not).
+
+    The check validates the document itself (models, references, referenced files), or takes `validated`,
+    the model the document was dumped from; only when the check fails is the text parsed as the loader
+    would, so that every problem is located in the text that would have been written (named `file`).
+    """
+    text = "".join(f"# {printable(line)}\n" for line in header.splitlines()) + yaml_text(document)
+    try:
+        scenario = validated if validated is not None else Scenario.model_validate(document)
+        valid = not check_references(scenario) and not check_files(scenario, base_dir)
+    except ValidationError:
+        valid = False
+    if not valid:
+        parse_scenario(text, filename=file, base_dir=base_dir)
     return text
+
+
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_./-]*(:[A-Za-z0-9_./-]+)*")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_RESOLVED = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return json.dumps(value)
+    text = str(value)
+    if _DATE.fullmatch(text):
+        return text
+    if _PLAIN.fullmatch(text) and text.lower() not in _RESOLVED:
+        return text
+    quoted = json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+    return _RAW.sub(lambda match: f"\\u{ord(match.group()):04x}", quoted)
+
+
+# What JSON leaves raw but YAML reads as a line break or refuses as unprintable: written as escapes.
+_RAW = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def yaml_text(document: dict[str, Any]) -> str:
+    """Block-style YAML of plain data (dicts, lists, str, int, float, bool, None), always the same bytes.
+
+    Written here rather than by PyYAML's representer, which costs seconds per megabyte: an import of 10,000
+    IAM roles writes tens of megabytes. Ids stay plain scalars; any other string is JSON-quoted, which YAML
+    reads back as the same string (tests/test_import_mcp.py checks the round trip).
+    """
+    lines: list[str] = []
+    _mapping(document, "", lines)
+    return "\n".join(lines) + "\n"
+
+
+def _mapping(mapping: dict[str, Any], indent: str, lines: list[str], first: str | None = None) -> None:
+    for number, (key, value) in enumerate(mapping.items()):
+        lead = first if number == 0 and first is not None else indent
+        _entry(f"{lead}{_scalar(key)}:", value, indent, lines)
+
+
+def _entry(head: str, value: Any, indent: str, lines: list[str]) -> None:
+    if isinstance(value, dict) and value:
+        lines.append(head)
+        _mapping(value, indent + "  ", lines)
+    elif isinstance(value, list) and value:
+        lines.append(head)
+        _sequence(value, indent, lines)
+    elif isinstance(value, dict | list):
+        lines.append(f"{head} {'{}' if isinstance(value, dict) else '[]'}")
+    else:
+        lines.append(f"{head} {_scalar(value)}")
+
+
+def _sequence(items: list[Any], indent: str, lines: list[str]) -> None:
+    for item in items:
+        if isinstance(item, dict) and item:
+            _mapping(item, indent + "  ", lines, first=f"{indent}- ")
+        elif isinstance(item, list) and item:
+            lines.append(f"{indent}-")
+            _sequence(item, indent + "  ", lines)
+        elif isinstance(item, dict | list):
+            lines.append(f"{indent}- {'{}' if isinstance(item, dict) else '[]'}")
+        else:
+            lines.append(f"{indent}- {_scalar(item)}")
 
 
 def load_overlay(path: Path) -> dict[str, Any]:
