@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 
 from workbench.errors import RuleError
-from workbench.findings import exposure, hygiene, lifecycle, operations, privilege, secrets
+from workbench.findings import exposure, hygiene, imported, lifecycle, operations, privilege, secrets
 from workbench.findings.acceptance import apply_acceptances
 from workbench.findings.access import AccessView
 from workbench.findings.context import RuleContext
@@ -51,6 +51,10 @@ CHECKS: Mapping[str, Check] = MappingProxyType(
         "WB117": lifecycle.orphaned_agent,
         "WB118": exposure.high_impact_without_approval,
         "WB119": lifecycle.expired_acceptance,
+        "WB120": imported.inline_mcp_secret,
+        "WB121": imported.shared_mcp_secret,
+        "WB122": imported.static_mcp_header,
+        "WB123": imported.agent_role_with_every_action,
         "WB201": operations.saturated_approver_queue,
         "WB202": operations.long_lived_tokens,
         "WB203": operations.exposure_above_threshold,

@@ -162,6 +162,33 @@ RULES: tuple[Rule, ...] = (
         "Fix the underlying finding, or renew the acceptance with a fresh justification and expiry.",
     ),
     Rule(
+        "WB120", "Inline secret in an MCP client config", "high", "scenario",
+        "A key's value is written into an MCP client's configuration file (found by `workbench import mcp`). "
+        "The file sits on a laptop or in a repository, in backups and dotfile syncs, readable by every local "
+        "process: whoever reads it holds the key.",
+        "Move the value to the client's secret prompt (VS Code `inputs`) or an environment variable filled from "
+        "a vault, rotate the key, and remove it from the file and its history.",
+    ),
+    Rule(
+        "WB121", "Same secret in several MCP configs", "high", "scenario",
+        "One key (the same salted fingerprint) is written into several MCP client configurations: a team key "
+        "pasted onto every laptop. One leak exposes all of them, nobody can tell whose use is whose, and "
+        "revoking it breaks every client at once.",
+        "Issue one key per person or client, or broker the server through a gateway that holds the key.",
+    ),
+    Rule(
+        "WB122", "Remote MCP server with a static credential header", "medium", "scenario",
+        "A remote MCP server is called with a fixed Authorization or API-key header from the client's config: "
+        "a bearer credential that does not expire with the task and can be replayed by anyone who reads it.",
+        "Use the server's OAuth flow (short-lived, per-user tokens) instead of a static header.",
+    ),
+    Rule(
+        "WB123", "Agent service role allowed every action", "critical", "scenario",
+        "An IAM role that an agent service (Amazon Bedrock agents, AgentCore) may assume has a policy allowing "
+        "`*` actions: a prompt-injected or hijacked agent can do anything the account can.",
+        "Scope the role to the actions and resources the agent's tools need; add a permissions boundary.",
+    ),
+    Rule(
         "WB201", "Approver queue saturated", "medium", "simulation",
         "In a control design, the mean over replications of an approver pool's 95th-percentile wait exceeds "
         "the pool's sla_p95: step-ups stall work and push people to rubber-stamp.",

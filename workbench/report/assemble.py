@@ -105,12 +105,20 @@ class _Locator:
 
     def __init__(self, scenario: Scenario, root: Path) -> None:
         self.scenario = scenario
+        self.root = root
         file = scenario.source.file if scenario.source is not None else "<memory>"
         self.uri = source_uri(file, root)
 
     def at(self, path: Sequence[str | int]) -> Location:
         _file, line, column = self.scenario.locate(path)
         return Location(self.uri, line, column, _pointer(path))
+
+    def finding(self, finding: Finding) -> Location:
+        """Where a finding points: its YAML node, or the inventory file an imported entity came from."""
+        where = finding.location
+        if self.scenario.source is not None and where.file not in (self.scenario.source.file, "<memory>"):
+            return Location(source_uri(where.file, self.root), where.line, where.column, "")
+        return self.at(where.yaml_path)
 
     def entity(self, entity_id: str) -> Location | None:
         path = self.scenario.path_of(entity_id)
@@ -179,7 +187,7 @@ def _finding(
         security_severity=finding.security_severity,
         entity=finding.entity_id,
         message=finding.message,
-        location=locator.at(finding.location.yaml_path),
+        location=locator.finding(finding),
         fingerprint=finding.fingerprint,
         evidence=tuple(finding.evidence.items()),
         path=_hops(graph, finding.path, locator),

@@ -1,0 +1,77 @@
+"""Findings only an import can raise, located in the original inventory file (the line SARIF opens)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from workbench.cli import run
+from workbench.findings import evaluate
+from workbench.importers import import_aws_iam, import_mcp, read_configs, read_json
+
+REPO = Path(__file__).resolve().parents[1]
+AS_OF = dt.date(2026, 12, 1)
+
+
+@pytest.fixture(autouse=True)
+def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+
+
+def _by_rule(findings: list, rule_id: str) -> list:
+    return [f for f in findings if f.rule_id == rule_id]
+
+
+def _mcp_findings() -> list:
+    return list(evaluate(import_mcp(read_configs([Path("tests/fixtures/mcp")]), as_of=AS_OF)))
+
+
+def test_an_inline_key_is_found_at_the_line_of_the_config_that_holds_it() -> None:
+    inline = _by_rule(_mcp_findings(), "WB120")
+    assert sorted((f.entity_id, str(f.location)) for f in inline) == [
+        ("secret:brave_api_key", "tests/fixtures/mcp/laptops/alice/claude_desktop_config.json:18:9"),
+        ("secret:brave_api_key", "tests/fixtures/mcp/laptops/bob/.cursor/mcp.json:14:9"),
+        ("secret:brave_api_key", "tests/fixtures/mcp/laptops/carol/.codeium/windsurf/mcp_config.json:7:9"),
+        ("secret:database_url", "tests/fixtures/mcp/repos/payments/.mcp.json:8:9"),
+        ("secret:github_personal_access_token", "tests/fixtures/mcp/laptops/alice/claude_desktop_config.json:7:9"),
+        ("secret:linear-authorization", "tests/fixtures/mcp/laptops/bob/.cursor/mcp.json:20:9"),
+    ]
+    for finding in inline:  # the line holds the key; referenced secrets (${...}) are not inline
+        line = Path(finding.location.file).read_text().splitlines()[finding.location.line - 1]
+        assert line.strip().startswith('"') and "${" not in line
+
+
+def test_one_key_in_three_configs_is_one_finding_naming_them() -> None:
+    (shared,) = _by_rule(_mcp_findings(), "WB121")
+    assert shared.entity_id == "secret:brave_api_key" and shared.evidence["configs"] == 3
+
+
+def test_remote_servers_with_static_headers_are_found_and_local_ones_are_not() -> None:
+    static = _by_rule(_mcp_findings(), "WB122")
+    assert sorted(f.entity_id for f in static) == ["mcp:docs-search", "mcp:linear", "mcp:sentry"]
+
+
+def test_an_agent_service_role_allowed_everything_is_critical_at_its_policy() -> None:
+    scenario = import_aws_iam(read_json("tests/fixtures/aws/account-authorization-details.json"), as_of=AS_OF)
+    (found,) = _by_rule(list(evaluate(scenario)), "WB123")
+    assert found.entity_id == "bedrock-agentcore:ops-agentcore-runtime" and found.severity == "critical"
+    assert found.location.file == "tests/fixtures/aws/account-authorization-details.json"
+    line = Path(found.location.file).read_text().splitlines()[found.location.line - 1]
+    assert '"PolicyDocument"' in line
+
+
+def test_sarif_points_code_scanning_at_the_config_file(tmp_path: Path) -> None:
+    scenario = tmp_path / "estate.yaml"
+    assert run(["import", "mcp", "tests/fixtures/mcp", "--as-of", "2026-12-01", "-o", str(scenario)]) == 0
+    assert run(["report", str(scenario), "--out", str(tmp_path / "reports")]) == 0
+    sarif = json.loads((tmp_path / "reports/imported-mcp/findings.sarif").read_text())
+    results = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "WB120"]
+    where = {
+        (r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+         r["locations"][0]["physicalLocation"]["region"]["startLine"])
+        for r in results
+    }  # fmt: skip
+    assert ("tests/fixtures/mcp/repos/payments/.mcp.json", 8) in where
