@@ -71,7 +71,7 @@ result
 # even when the designs' own intervals overlap.
 
 # %%
-security = ["exposure_score_h", "realised_damage", "reachable_score_mean", "dwell_h_mean"]
+security = ["exposure_score_h", "held_exposure_score_h", "realised_damage", "reachable_score_mean", "dwell_h_mean"]
 cost = ["latency_p95_s", "overhead_mean_s", "denied_rate", "tokens_issued"]
 approvals = ["step_ups", "approvals_requested", "approval_wait_mean_s", "approver_utilisation"]
 table = result.compare(metrics=security + cost + approvals)
@@ -94,14 +94,19 @@ viz.plot_tradeoff(estimates("latency_p95_s"), estimates("exposure_score_h")).fig
 # %% [markdown]
 # ## Where the exposure comes from
 #
-# Exposure is the weighted score of what an attacker can use, integrated over the dwell time from
-# compromise to containment (score-hours). Per threat: under JIT a hijacked agent holds only its live task
-# token, but a leaked mailer key is as bad as under static RBAC, because the mailer API keeps its own copy of
-# the key in every design (JIT for agents does not retire a tool's key).
+# Exposure is the weighted score of what an attacker could exercise without a human approving anything,
+# integrated over the dwell time from compromise to containment (score-hours); held exposure integrates only
+# the credentials it actually holds. Per threat: under JIT a hijacked agent starts with nothing standing, but
+# it asks the token service for what it wants, and gets any scope below `critical` without a human. Its
+# exposure is therefore the CRM and mail it can obtain (a quarter to a third of static RBAC's), not its live
+# task token, and its held exposure is close behind: it fetches most of what it can. A leaked mailer key is as
+# bad as under static RBAC, because the mailer API keeps its own copy of the key in every design (JIT for
+# agents does not retire a tool's key). Realised damage counts every use of an attacker that keeps acting
+# until containment: the leaked key, used once a minute for most of a day, dominates it.
 
 # %%
 result.compromises.groupby(["threat", "control"], sort=False)[
-    ["reachable_score", "realised_damage", "exposure_score_h", "dwell_s"]
+    ["reachable_score", "exposure_score_h", "held_exposure_score_h", "realised_damage", "dwell_s"]
 ].mean()
 
 # %% [markdown]
@@ -153,6 +158,9 @@ figure.suptitle("Approval cost per simulated week (mean, 95% CI)")
 figure
 
 # %% [markdown]
-# **Reading it.** JIT cuts the exposure a hijacked agent leaves, at the price of a few seconds per task and
-# a stream of step-ups for the support leads. Whether that price is right depends on the token TTL and the
-# risk level that triggers an approval: notebook 3 sweeps both and finds the designs worth considering.
+# **Reading it.** JIT cuts the exposure a hijacked agent leaves to a quarter or a third of static RBAC's (the
+# scenario's to about half, since the leaked mailer key is untouched), at the price of about ten seconds of
+# p95 latency and a stream of step-ups for the support leads. It does not cut it to the live task token: a
+# hijacked agent asks for what it wants, and JIT issues anything below the approval threshold without a human,
+# so that threshold, not the token, bounds a hijack. Whether the price is right depends on the token TTL and
+# the risk level that triggers an approval: notebook 3 sweeps both and finds the designs worth considering.

@@ -93,9 +93,12 @@ summary
 # %% [markdown]
 # ## How each dial moves the outcome
 #
-# Left: exposure rises with the token TTL (a hijacked agent keeps a longer-lived token). Right: the TTL
-# hardly moves latency, but the approval threshold does: at `high`, every CRM lookup waits for one of two
-# support leads and the queue saturates.
+# Left: exposure rises with the token TTL, but gently: a hijacked agent is issued a fresh token for anything
+# below the approval threshold whatever the TTL, and a longer TTL mainly keeps critical tokens alive once a
+# human has approved them (for a legitimate refund lookup, or for the attacker when the reviewer is fooled).
+# The threshold moves exposure too: at `high` a hijacked agent cannot read the CRM without a support lead.
+# Right: the TTL hardly moves latency, but the approval threshold does: at `high`, every CRM lookup waits for
+# one of two support leads and the queue saturates.
 
 # %%
 swept = sweep_summary(runs[runs["control"] == design], by=[level_key, ttl_key])
@@ -142,12 +145,15 @@ ax.figure
 
 # %% [markdown]
 # **Reading it.** Static RBAC is on the frontier only because nothing is faster than doing nothing; its
-# exposure is several times the others'. RBAC+step-up pays the saturated-queue latency and keeps static
-# RBAC's exposure: the standing access is still there for an attacker. The designs that keep approvals for
-# critical requests sit at almost the same latency, and among them short tokens leave the least exposure,
-# so a short TTL is nearly free here (issuing a token takes about 60 ms). Approval at `high` buys little or
-# no exposure for half an hour of p95 latency: the sign of a saturated approver pool (rule WB201 flags it
-# when `wb.evaluate` is given a simulation result).
+# exposure is two to three times every other design's. RBAC+step-up at `high` is on it too, with the lowest
+# exposure of all, because a hijacked agent cannot touch the CRM without a support lead; it pays half an hour
+# of p95 latency for that, the sign of a saturated approver pool (rule WB201 flags it when `wb.evaluate` is
+# given a simulation result), and its held exposure is static RBAC's: the standing credentials are still there
+# for an attacker who steals them instead of asking. JIT at `high` pays the same latency for about a sixth
+# less exposure than at `critical`. At the latency of a token round trip, intent-aware JIT and Cedar leave
+# less exposure than plain JIT at any TTL, so plain JIT is off the frontier: shortening its tokens helps (one
+# minute leaves about a quarter less than an hour, and is nearly free, since issuing a token takes about
+# 60 ms), but deciding each request on the task's intent helps more.
 #
 # Points whose intervals overlap are not really different at this number of replications: the frontier is
 # computed on means, so re-run with more replications before dropping a design that sits just off it.

@@ -192,11 +192,13 @@ table.pivot(index="metric", columns="control", values="mean")[result.controls]
 result.compromises.pivot_table(index="threat", columns="control", values="exposure_score_h", aggfunc="mean", sort=False)[result.controls]
 
 # %% [markdown]
-# The hijacks shrink under every token design, most under the designs that look at intent. The leaked
-# payments key does not: the payments API keeps that key in every design, so it is as bad everywhere
-# until it is rolled. Cedar needs about half the approvals of JIT (small in-intent payments in business
-# hours go through) and refuses the researcher's bank-detail lookups outright: those vendor checks, and
-# their invoices, fail.
+# RBAC+step-up and plain JIT leave both hijacks exactly where static RBAC leaves them. They put every
+# transfer in front of treasury, but transfers are the only critical pairs, and neither the planner nor the
+# researcher is entitled to one: whatever else a hijacked agent asks for, it obtains. Only the designs that
+# look at intent shrink the hijacks, the researcher's to a few percent. The leaked payments key does not
+# shrink anywhere: the payments API keeps that key in every design, so it is as bad everywhere until it is
+# rolled. Cedar needs about half the approvals of JIT (small in-intent payments in business hours go through)
+# and refuses the researcher's bank-detail lookups outright: those vendor checks, and their invoices, fail.
 
 # %% [markdown]
 # Under JIT the executor holds nothing between payments; during a payment sub-task it holds one token,
@@ -216,5 +218,6 @@ for design in ("static_rbac", "jit"):
 # **Reading it.** Splitting the pipeline into agents does not by itself keep money away from untrusted
 # text: the non-attenuated delegation hands the executor authority its delegator never had, and the tools'
 # own credentials reach past every agent's grant. Attenuate the delegation, give tools per-caller
-# credentials, and scope each sub-task's token to its steps; notebook 6 turns the same scenario into the
-# answers an identity-governance review asks for.
+# credentials, and decide each sub-task's token on its declared intent: a token per task alone (plain JIT)
+# still issues a hijacked agent everything below the approval threshold, so here it contains no hijack at all.
+# Notebook 6 turns the same scenario into the answers an identity-governance review asks for.
