@@ -182,23 +182,29 @@ tasks.pivot_table(index="task_type", columns=["control", "outcome"], values="tas
 
 # %% [markdown]
 # What each design costs treasury, and what a poisoned invoice (planner hijack) or web page (researcher
-# hijack) leaves an attacker, per week:
+# hijack) leaves an attacker, per week. A hijack travels: the planner's delegated sub-tasks carry the
+# attacker's text to the researcher and the executor, so each threat's rows are split by how the compromise
+# arrived (`spread`: empty for the threat's own) and by the identity it struck:
 
 # %%
 table = result.compare(metrics=["exposure_score_h", "approvals_requested", "approval_wait_mean_s", "latency_p95_s", "denied_rate"])
 table.pivot(index="metric", columns="control", values="mean")[result.controls]
 
 # %%
-result.compromises.pivot_table(index="threat", columns="control", values="exposure_score_h", aggfunc="mean", sort=False)[result.controls]
+per_week = result.compromises.pivot_table(
+    index=["threat", "spread", "target"], columns="control", values="exposure_score_h", aggfunc="sum", sort=False
+)
+(per_week[result.controls] / replications).round(1)
 
 # %% [markdown]
-# RBAC+step-up and plain JIT leave both hijacks exactly where static RBAC leaves them. They put every
-# transfer in front of treasury, but transfers are the only critical pairs, and neither the planner nor the
-# researcher is entitled to one: whatever else a hijacked agent asks for, it obtains. Only the designs that
-# look at intent shrink the hijacks, the researcher's to a few percent. The leaked payments key does not
-# shrink anywhere: the payments API keeps that key in every design, so it is as bad everywhere until it is
-# rolled. Cedar needs about half the approvals of JIT (small in-intent payments in business hours go through)
-# and refuses the researcher's bank-detail lookups outright: those vendor checks, and their invoices, fail.
+# RBAC+step-up and plain JIT put every transfer in front of treasury, and for an attacker that gate is all
+# they change: the executor, reached through the planner's sub-tasks, loses about a third of its exposure, but
+# the planner and the researcher are entitled to nothing critical, so whatever else a hijacked one asks for it
+# obtains, as under static RBAC. Only the designs that look at intent shrink every part of the cascade, and
+# the researcher's own hijack to a few percent. The leaked payments key does not shrink anywhere: the payments
+# API keeps that key in every design, so it is as bad everywhere until it is rolled. Cedar needs about half
+# the approvals of JIT (small in-intent payments in business hours go through) and refuses the researcher's
+# bank-detail lookups outright: those vendor checks, and their invoices, fail.
 
 # %% [markdown]
 # Under JIT the executor holds nothing between payments; during a payment sub-task it holds one token,
@@ -215,9 +221,11 @@ for design in ("static_rbac", "jit"):
     display(state.to_frame()[["action", "resource", "credential", "credential_kind", "purpose"]])
 
 # %% [markdown]
-# **Reading it.** Splitting the pipeline into agents does not by itself keep money away from untrusted
-# text: the non-attenuated delegation hands the executor authority its delegator never had, and the tools'
-# own credentials reach past every agent's grant. Attenuate the delegation, give tools per-caller
-# credentials, and decide each sub-task's token on its declared intent: a token per task alone (plain JIT)
-# still issues a hijacked agent everything below the approval threshold, so here it contains no hijack at all.
-# Notebook 6 turns the same scenario into the answers an identity-governance review asks for.
+# **Reading it.** Splitting the pipeline into agents does not by itself keep money away from untrusted text: a
+# poisoned invoice reaches the executor through the planner's own sub-tasks, the non-attenuated delegation
+# hands the executor authority its delegator never had, and the tools' own credentials reach past every
+# agent's grant. Attenuate the delegation, give tools per-caller credentials, and decide each sub-task's token
+# on its declared intent: a token per task alone (plain JIT) still issues a hijacked agent everything below
+# the approval threshold, so here it gates only the executor's transfers and leaves the rest of a cascade as
+# static RBAC leaves it. Notebook 6 turns the same scenario into the answers an identity-governance review
+# asks for.
