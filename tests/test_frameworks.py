@@ -45,7 +45,7 @@ FRAMEWORK_KEYS = [
     "nist_ai_rmf_1_0",
     "nist_sp_800_53_r5",
 ]
-RULE_IDS = ["WB001", "WB002", *(f"WB{n}" for n in range(101, 124)), "WB201", "WB202", "WB203"]
+RULE_IDS = ["WB001", "WB002", *(f"WB{n}" for n in range(101, 125)), "WB201", "WB202", "WB203"]
 CATALOG = load_catalog()
 
 

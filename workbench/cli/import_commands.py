@@ -86,6 +86,40 @@ def aws_iam(
     _write(scenario, overlay, out=out, source="aws-iam", header=header, name=name)
 
 
+@import_app.command("k8s")
+def k8s(
+    file: Path = typer.Argument(
+        ...,
+        help="JSON of `kubectl get serviceaccounts,roles,clusterroles,rolebindings,clusterrolebindings,pods,"
+        "deployments -A -o json`.",
+        show_default=False,
+    ),
+    agent_label: str | None = typer.Option(
+        None, "--agent-label", help="KEY=VALUE (or KEY): workloads with this label are agents."
+    ),
+    agent_annotation: str | None = typer.Option(
+        None, "--agent-annotation", help="KEY=VALUE (or KEY): workloads with this annotation are agents."
+    ),
+    out: Path | None = _OUT,
+    merge: Path | None = _MERGE,
+    as_of: str | None = _AS_OF,
+    name: str | None = _NAME,
+) -> None:
+    """Service accounts, RBAC bindings in their scope, and the workloads that are agents."""
+    from workbench.importers import import_k8s, read_json
+
+    overlay = _overlay(merge)
+    scenario = import_k8s(
+        read_json(file),
+        as_of=_date(as_of, overlay),
+        name=name or "imported-k8s",
+        agent_label=agent_label,
+        agent_annotation=agent_annotation,
+    )
+    header = f"Imported by `workbench import k8s` from {file.name}."
+    _write(scenario, overlay, out=out, source="k8s", header=header, name=name)
+
+
 def _overlay(merge: Path | None) -> dict[str, Any] | None:
     from workbench.importers import load_overlay
 

@@ -55,6 +55,7 @@ CHECKS: Mapping[str, Check] = MappingProxyType(
         "WB121": imported.shared_mcp_secret,
         "WB122": imported.static_mcp_header,
         "WB123": imported.agent_role_with_every_action,
+        "WB124": imported.cluster_admin_agent,
         "WB201": operations.saturated_approver_queue,
         "WB202": operations.long_lived_tokens,
         "WB203": operations.exposure_above_threshold,

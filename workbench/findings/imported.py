@@ -3,7 +3,8 @@ fingerprints) and point at the line of the original file, so a code-scanning ale
 the IAM dump, not the generated scenario.
 
 WB120 inline secret in an MCP client config, WB121 the same secret in several MCP configs, WB122 remote MCP
-server with a static credential header, WB123 an agent service's IAM role allowed every action.
+server with a static credential header, WB123 an agent service's IAM role allowed every action, WB124 a
+Kubernetes agent bound to cluster-admin.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from workbench.findings.context import RuleContext
 from workbench.findings.finding import Finding, Location
 from workbench.model.common import Provenance
 
-__all__ = ["agent_role_with_every_action", "inline_mcp_secret", "shared_mcp_secret", "static_mcp_header"]
+__all__ = [
+    "agent_role_with_every_action",
+    "cluster_admin_agent",
+    "inline_mcp_secret",
+    "shared_mcp_secret",
+    "static_mcp_header",
+]
 
 
 def _at(finding: Finding, where: Provenance) -> Finding:
@@ -108,4 +115,27 @@ def agent_role_with_every_action(ctx: RuleContext) -> Iterator[Finding]:
                 evidence={"service_account": agent.runs_as},
             )
             where = next((w for w in getattr(role, "provenance", []) if w.source == "aws-iam"), None)
+            yield finding if where is None else _at(finding, where)
+
+
+def cluster_admin_agent(ctx: RuleContext) -> Iterator[Finding]:
+    """WB124: a Kubernetes agent runs as a service account whose binding grants every action on everything."""
+    by_id = ctx.scenario.by_id
+    for agent in ctx.scenario.agents:
+        if agent.runs_as is None or not any(w.source == "k8s" for w in agent.provenance):
+            continue
+        account = by_id.get(agent.runs_as)
+        for role_id in getattr(account, "roles", []):
+            role = by_id.get(role_id)
+            if not any(p.action == "*" and p.resource == "*" for p in getattr(role, "permissions", [])):
+                continue
+            finding = ctx.finding(
+                "WB124",
+                agent.id,
+                f"Agent '{agent.id}' runs as '{agent.runs_as}', which binding '{role_id}' makes cluster-admin: a "
+                "hijacked agent controls the whole cluster.",
+                key={"binding": role_id},
+                evidence={"service_account": agent.runs_as},
+            )
+            where = next((w for w in getattr(role, "provenance", []) if w.source == "k8s"), None)
             yield finding if where is None else _at(finding, where)

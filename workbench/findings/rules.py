@@ -189,6 +189,13 @@ RULES: tuple[Rule, ...] = (
         "Scope the role to the actions and resources the agent's tools need; add a permissions boundary.",
     ),
     Rule(
+        "WB124", "Kubernetes agent bound to cluster-admin", "critical", "scenario",
+        "A workload selected as an agent runs as a Kubernetes service account bound to cluster-admin (or a "
+        "ClusterRole with `*` verbs on `*` resources) cluster-wide: a hijacked agent owns the cluster, its "
+        "secrets and every workload on it.",
+        "Bind the agent's service account to a namespaced Role with only the verbs and resources its tools use.",
+    ),
+    Rule(
         "WB201", "Approver queue saturated", "medium", "simulation",
         "In a control design, the mean over replications of an approver pool's 95th-percentile wait exceeds "
         "the pool's sla_p95: step-ups stall work and push people to rubber-stamp.",

@@ -9,6 +9,7 @@ opens a connection.
 
 from workbench.importers.aws_iam import import_aws_iam
 from workbench.importers.documents import JsonDocument, json_pointer, parse_json, read_json
+from workbench.importers.k8s import import_k8s
 from workbench.importers.mcp import McpConfig, discover_configs, fingerprint, import_mcp, read_configs
 from workbench.importers.merge import build_scenario, load_overlay, merge_overlay, render_scenario, scenario_document
 
@@ -19,6 +20,7 @@ __all__ = [
     "discover_configs",
     "fingerprint",
     "import_aws_iam",
+    "import_k8s",
     "import_mcp",
     "json_pointer",
     "load_overlay",

@@ -1,0 +1,96 @@
+"""`workbench import k8s`: service accounts, RBAC bindings in their scope, and labelled workloads as agents."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from workbench.cli import run
+from workbench.errors import ScenarioError
+from workbench.findings import evaluate
+from workbench.importers import import_k8s, parse_json, read_json, scenario_document
+
+REPO = Path(__file__).resolve().parents[1]
+CLUSTER = "tests/fixtures/k8s/cluster.json"
+AS_OF = dt.date(2026, 12, 1)
+SELECT = {"agent_label": "app.kubernetes.io/component=agent", "agent_annotation": "workbench.io/agent"}
+
+
+@pytest.fixture(autouse=True)
+def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+
+
+def _scenario():
+    return import_k8s(read_json(CLUSTER), as_of=AS_OF, **SELECT)
+
+
+def _one(items: list[dict], item_id: str) -> dict:
+    return next(item for item in items if item["id"] == item_id)
+
+
+def test_selected_workloads_are_agents_running_as_their_service_account() -> None:
+    document = scenario_document(_scenario())
+    assert [(a["id"], a["runs_as"]) for a in document["agents"]] == [
+        ("k8s-agent:support.support-agent", "k8s-sa:support.support-agent"),  # by label
+        ("k8s-agent:ops.ops-agent", "k8s-sa:ops.ops-agent"),  # by annotation
+    ]  # the Deployment's own Pod is left to it; the unlabelled debug pod is no agent
+
+
+def test_a_namespaced_binding_grants_its_rules_in_its_namespace_only() -> None:
+    document = scenario_document(_scenario())
+    role = _one(document["roles"], "k8s-binding:support.support-agent-reads-tickets")
+    assert {(p["action"], p["resource"]) for p in role["permissions"]} == {
+        ("read", "k8s:support:configmaps"),
+        ("read", "k8s:support:secrets"),
+        ("write", "k8s:support:jobs"),
+        ("delete", "k8s:support:jobs"),
+    }
+    debug = _one(document["roles"], "k8s-binding:support.support-agent-debugs-pods")  # a ClusterRole, bound in support
+    assert ("execute", "k8s:support:pods.exec") in {(p["action"], p["resource"]) for p in debug["permissions"]}
+    assert _one(document["datasets"], "k8s:support:secrets")["sensitivity"] == "confidential"
+
+
+def test_cluster_admin_is_everything_and_marks_a_broad_legacy_account() -> None:
+    document = scenario_document(_scenario())
+    admin = _one(document["roles"], "k8s-binding:cluster.ops-agent-admin")
+    assert admin["permissions"] == [{"action": "*", "resource": "*"}]
+    legacy = {a["id"] for a in document["service_accounts"] if a.get("legacy")}
+    assert legacy == {"k8s-sa:ops.ops-agent", "k8s-sa:kube-system.legacy-ci"}
+
+
+def test_an_agent_bound_to_cluster_admin_is_a_critical_finding_at_its_binding() -> None:
+    (found,) = [f for f in evaluate(_scenario()) if f.rule_id == "WB124"]
+    assert found.entity_id == "k8s-agent:ops.ops-agent" and found.severity == "critical"
+    line = Path(CLUSTER).read_text().splitlines()[found.location.line - 1]
+    assert found.location.file == CLUSTER and line.strip() == "{"
+    assert '"ops-agent-admin"' in Path(CLUSTER).read_text().splitlines()[found.location.line + 3]
+
+
+def test_the_output_validates_and_reimport_is_byte_identical(tmp_path: Path) -> None:
+    outs = [tmp_path / "a.yaml", tmp_path / "b.yaml"]
+    for out in outs:
+        command = ["import", "k8s", CLUSTER, "--agent-label", SELECT["agent_label"], "--as-of", "2026-12-01"]
+        assert run([*command, "-o", str(out)]) == 0
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    assert run(["validate", str(outs[0])]) == 0
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        ({"kind": "List"}, ": expected a kubectl List with 'items'"),
+        ({"items": [{"kind": "Pod"}]}, "/items/0: an item must be an object with 'metadata'"),
+        (
+            {"items": [{"kind": "RoleBinding", "metadata": {"name": "b"}, "roleRef": {"kind": "Group"}}]},
+            "/items/0/roleRef: 'roleRef' must name a Role or a ClusterRole",
+        ),
+    ],
+)
+def test_malformed_lists_are_located_problems(document: dict, expected: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        import_k8s(parse_json(json.dumps(document), file="c.json"), as_of=AS_OF)
+    assert expected in str(caught.value)
