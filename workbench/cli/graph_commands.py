@@ -20,6 +20,7 @@ class GraphFormat(StrEnum):
     json = "json"
     mermaid = "mermaid"
     dot = "dot"
+    opengraph = "opengraph"
 
 
 class RowFormat(StrEnum):
@@ -40,12 +41,19 @@ def graph(
     file: Path = typer.Argument(..., help="Scenario file."),
     fmt: GraphFormat = typer.Option(GraphFormat.mermaid, "--format", "-f", help="Output format."),
 ) -> None:
-    """Print the access graph as GraphML, JSON node-link, Mermaid or DOT."""
-    from workbench.graph import build_graph, to_dot, to_graphml, to_json, to_mermaid
+    """Print the access graph as GraphML, JSON node-link, Mermaid, DOT or BloodHound OpenGraph JSON."""
+    from workbench.graph import build_graph, to_dot, to_graphml, to_json, to_mermaid, to_opengraph
     from workbench.model import load_scenario
 
     built = build_graph(load_scenario(file))
-    render = {"graphml": to_graphml, "json": to_json, "mermaid": to_mermaid, "dot": to_dot}[fmt.value]
+    renderers = {
+        "graphml": to_graphml,
+        "json": to_json,
+        "mermaid": to_mermaid,
+        "dot": to_dot,
+        "opengraph": to_opengraph,
+    }
+    render = renderers[fmt.value]
     text = render(built)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 

@@ -26,7 +26,10 @@ import_app = typer.Typer(
 
 _OUT = typer.Option(None, "--out", "-o", help="Scenario file to write; stdout if omitted.")
 _MERGE = typer.Option(
-    None, "--merge", help="Overlay scenario to merge into: its hand-written entities and settings are kept."
+    [],
+    "--merge",
+    help="Scenario to merge into: its hand-written entities and settings are kept. Repeat it to lay several "
+    "in turn (an earlier import of another source, then your overlay): the last one wins.",
 )
 _AS_OF = typer.Option(
     None, "--as-of", help="The date the scenario describes (YYYY-MM-DD); default: the overlay's, else today (UTC)."
@@ -43,7 +46,7 @@ def register(app: typer.Typer) -> None:
 def mcp(
     paths: list[Path] = typer.Argument(..., help="MCP client configs, or folders to scan.", show_default=False),
     out: Path | None = _OUT,
-    merge: Path | None = _MERGE,
+    merge: list[Path] = _MERGE,
     as_of: str | None = _AS_OF,
     name: str | None = _NAME,
     salt: str | None = typer.Option(
@@ -73,7 +76,7 @@ def mcp(
 def aws_iam(
     file: Path = typer.Argument(..., help="JSON of `aws iam get-account-authorization-details`.", show_default=False),
     out: Path | None = _OUT,
-    merge: Path | None = _MERGE,
+    merge: list[Path] = _MERGE,
     as_of: str | None = _AS_OF,
     name: str | None = _NAME,
 ) -> None:
@@ -101,7 +104,7 @@ def k8s(
         None, "--agent-annotation", help="KEY=VALUE (or KEY): workloads with this annotation are agents."
     ),
     out: Path | None = _OUT,
-    merge: Path | None = _MERGE,
+    merge: list[Path] = _MERGE,
     as_of: str | None = _AS_OF,
     name: str | None = _NAME,
 ) -> None:
@@ -120,40 +123,47 @@ def k8s(
     _write(scenario, overlay, out=out, source="k8s", header=header, name=name)
 
 
-def _overlay(merge: Path | None) -> dict[str, Any] | None:
+def _overlay(merge: list[Path]) -> list[dict[str, Any]]:
     from workbench.importers import load_overlay
 
-    return None if merge is None else load_overlay(merge)
+    return [load_overlay(path) for path in merge]
 
 
-def _date(text: str | None, overlay: dict[str, Any] | None) -> dt.date:
+def _date(text: str | None, overlays: list[dict[str, Any]]) -> dt.date:
     if text is not None:
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
             raise typer.BadParameter("expected a date as YYYY-MM-DD", param_hint="--as-of") from None
-    if overlay is not None and isinstance(overlay.get("as_of"), dt.date | str):
-        try:
-            return dt.date.fromisoformat(str(overlay["as_of"]))
-        except ValueError:
-            pass  # the overlay's own validation reports it
+    for overlay in reversed(overlays):  # the last overlay that has a date wins, as it does in the merge
+        if isinstance(overlay.get("as_of"), dt.date | str):
+            try:
+                return dt.date.fromisoformat(str(overlay["as_of"]))
+            except ValueError:
+                break  # the merged scenario's validation reports it
     return dt.datetime.now(dt.UTC).date()
 
 
 def _write(
-    scenario: Any, overlay: dict[str, Any] | None, *, out: Path | None, source: Any, header: str, name: str | None
+    scenario: Any, overlays: list[dict[str, Any]], *, out: Path | None, source: Any, header: str, name: str | None
 ) -> None:
     from workbench.importers import merge_overlay, render_scenario, scenario_document
     from workbench.report.atomic import atomic_write_text
 
+    if overlays:
+        header += "\nGenerated: edit the files given to --merge, not this one, and import again."
     document = scenario_document(scenario)
-    if overlay is not None:
+    for overlay in overlays:
         document = merge_overlay(document, overlay, source=source)
-        if name is not None:
-            document["name"] = name
+    if overlays and name is not None:
+        document["name"] = name
+    if out is not None:  # editors validate and complete the file against the schema beside the package
+        schema = Path(__file__).resolve().parents[1] / "model" / "scenario.schema.json"
+        relative = Path(os.path.relpath(schema, out.resolve().parent)).as_posix()
+        header = f"yaml-language-server: $schema={relative}\n{header}"
     target = str(out) if out is not None else "<stdout>"
     base_dir = out.parent if out is not None else Path(os.getcwd())
-    validated = scenario if overlay is None else None
+    validated = None if overlays else scenario
     text = render_scenario(document, header=header, file=target, base_dir=base_dir, validated=validated)
     if out is None:
         sys.stdout.write(text)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from workbench.graph.attacks import AttackPath, attack_paths, restricted_assets, untrusted_agents
     from workbench.graph.blast import BLAST_RADIUS_COLUMNS, BlastRadius, blast_radius, blast_radius_records
     from workbench.graph.build import build_graph
-    from workbench.graph.export import to_dot, to_graphml, to_json, to_mermaid, to_node_link
+    from workbench.graph.export import to_dot, to_graphml, to_json, to_mermaid, to_node_link, to_opengraph
     from workbench.graph.index import AccessIndex, compile_access
     from workbench.graph.permissions import Pair, delegation_live, expand_permissions, scenario_resources
     from workbench.graph.reachability import access_view, is_permission, reachable_permissions
@@ -58,6 +58,7 @@ _HOME: dict[str, str] = {
     "to_json": "workbench.graph.export",
     "to_mermaid": "workbench.graph.export",
     "to_node_link": "workbench.graph.export",
+    "to_opengraph": "workbench.graph.export",
     "AccessIndex": "workbench.graph.index",
     "compile_access": "workbench.graph.index",
     "Pair": "workbench.graph.permissions",
@@ -122,6 +123,7 @@ __all__ = [
     "to_json",
     "to_mermaid",
     "to_node_link",
+    "to_opengraph",
     "untrusted_agents",
     "who_can_reach",
 ]

@@ -12,7 +12,7 @@ from typing import Any
 
 import networkx as nx
 
-__all__ = ["to_dot", "to_graphml", "to_json", "to_mermaid", "to_node_link"]
+__all__ = ["OPENGRAPH_SOURCE_KIND", "to_dot", "to_graphml", "to_json", "to_mermaid", "to_node_link", "to_opengraph"]
 
 _MERMAID_SHAPES = {
     "agent": ('(["', '"])'),
@@ -140,3 +140,51 @@ def to_dot(graph: nx.MultiDiGraph, *, rankdir: str = "LR") -> str:
         )
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+OPENGRAPH_SOURCE_KIND = "Workbench"
+"""`metadata.source_kind` of workbench's OpenGraph files, and the prefix of its node and edge kinds."""
+
+
+def _pascal(kind: str) -> str:
+    return "".join(part.capitalize() for part in kind.split("_"))
+
+
+def _opengraph_value(value: Any) -> Any:
+    """OpenGraph properties are primitives or flat lists of them; anything else is JSON text."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple) and all(isinstance(v, str | int | float | bool) for v in value):
+        return list(value)
+    return json.dumps(value, sort_keys=True)
+
+
+def to_opengraph(graph: nx.MultiDiGraph) -> str:
+    """BloodHound OpenGraph JSON: every node (kinds `WorkbenchAgent`, ...) and every edge (`WorkbenchHasRole`,
+    ...) with its attributes as properties, so workbench's access graph can be explored in BloodHound."""
+    nodes = [
+        {
+            "id": node,
+            "kinds": [f"{OPENGRAPH_SOURCE_KIND}{_pascal(str(data.get('kind', 'entity')))}", OPENGRAPH_SOURCE_KIND],
+            "properties": {
+                "name": str(data.get("label") or node),
+                "objectid": node,
+                **{k: _opengraph_value(v) for k, v in data.items() if k not in ("label", "kind") and v is not None},
+            },
+        }
+        for node, data in graph.nodes(data=True)
+    ]
+    edges = [
+        {
+            "kind": f"{OPENGRAPH_SOURCE_KIND}{_pascal(str(data.get('kind', 'edge')))}",
+            "start": {"value": source, "match_by": "id"},
+            "end": {"value": target, "match_by": "id"},
+            "properties": {
+                "key": str(key),
+                **{k: _opengraph_value(v) for k, v in data.items() if k != "kind" and v is not None},
+            },
+        }
+        for source, target, key, data in graph.edges(keys=True, data=True)
+    ]
+    document = {"metadata": {"source_kind": OPENGRAPH_SOURCE_KIND}, "graph": {"nodes": nodes, "edges": edges}}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
