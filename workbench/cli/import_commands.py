@@ -123,6 +123,25 @@ def k8s(
     _write(scenario, overlay, out=out, source="k8s", header=header, name=name)
 
 
+@import_app.command("opengraph")
+def opengraph(
+    file: Path = typer.Argument(
+        ..., help="BloodHound OpenGraph JSON (AgentHound, BloodHound, workbench).", show_default=False
+    ),
+    out: Path | None = _OUT,
+    merge: list[Path] = _MERGE,
+    as_of: str | None = _AS_OF,
+    name: str | None = _NAME,
+) -> None:
+    """OpenGraph nodes and edges: entities by kind, edges as the roles, secrets, tools and grants they draw."""
+    from workbench.importers import import_opengraph, read_json
+
+    overlay = _overlay(merge)
+    scenario = import_opengraph(read_json(file), as_of=_date(as_of, overlay), name=name or "imported-opengraph")
+    header = f"Imported by `workbench import opengraph` from {file.name}."
+    _write(scenario, overlay, out=out, source="opengraph", header=header, name=name)
+
+
 def _overlay(merge: list[Path]) -> list[dict[str, Any]]:
     from workbench.importers import load_overlay
 

@@ -12,6 +12,7 @@ from workbench.importers.documents import JsonDocument, json_pointer, parse_json
 from workbench.importers.k8s import import_k8s
 from workbench.importers.mcp import McpConfig, discover_configs, fingerprint, import_mcp, read_configs
 from workbench.importers.merge import build_scenario, load_overlay, merge_overlay, render_scenario, scenario_document
+from workbench.importers.opengraph import import_opengraph
 
 __all__ = [
     "JsonDocument",
@@ -22,6 +23,7 @@ __all__ = [
     "import_aws_iam",
     "import_k8s",
     "import_mcp",
+    "import_opengraph",
     "json_pointer",
     "load_overlay",
     "merge_overlay",
