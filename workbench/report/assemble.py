@@ -516,11 +516,11 @@ def _cascades(result: SimulationResult | None) -> Cascades:
     table = result.cascades
     summary = []
     for design in result.controls:
-        rows = table[table["control"] == design]
+        rows = table[(table["control"] == design) & (table["spread"] > 0)]
         summary.append(
             CascadeSummary(
                 design=design,
-                spreading=int((rows["spread"] > 0).sum()),
+                spreading=len(rows),
                 spread=int(rows["spread"].sum()),
                 worst_exposure_score_h=float(rows["exposure_score_h"].max()) if len(rows) else 0.0,
             )

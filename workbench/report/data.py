@@ -260,7 +260,8 @@ class CascadeMember:
 
 @dataclass(frozen=True)
 class CascadeSummary:
-    """Per design: how many cascades spread, how many compromises spread, and the worst cascade's exposure."""
+    """Per design: how many cascades spread, how many compromises spread, and the exposure of the worst cascade
+    that spread (0 if none did)."""
 
     design: str
     spreading: int

@@ -128,6 +128,7 @@ class ReportView:
     cascade_rows: list[list[str]] = field(default_factory=list)
     cascade_design: str = ""
     cascade_replication: int = 0
+    cascade_total: str = ""
     cascade_members: list[list[str]] = field(default_factory=list)
 
 
@@ -321,8 +322,10 @@ def build_view(data: ReportData, *, figures: list[str]) -> ReportView:
     ]
     cascades = data.cascades
     view.cascade_rows = [
-        [row.design, fmt(row.spreading), fmt(row.spread), fmt(row.worst_exposure_score_h)] for row in cascades.summary
+        [row.design, fmt(row.spreading), fmt(row.spread), fmt(row.worst_exposure_score_h) if row.spread else "–"]
+        for row in cascades.summary
     ]
+    view.cascade_total = fmt(sum(m.exposure_score_h for m in cascades.members))
     view.cascade_design, view.cascade_replication = cascades.design, cascades.replication
     view.cascade_members = [
         [
