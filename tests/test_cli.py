@@ -53,7 +53,7 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["validate"]) == 2
     assert run(["blast-radius", SUPPORT, "--identity", "nobody"]) == 2
     assert run(["simulate", SUPPORT, "--controls", "magic"]) == 2
-    assert "unknown design magic" in capsys.readouterr().err
+    assert "unknown design 'magic'" in capsys.readouterr().err
 
 
 def test_schema_prints_the_committed_schema(capsys: pytest.CaptureFixture[str]) -> None:

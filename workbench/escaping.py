@@ -14,6 +14,7 @@ mapping keys, Cedar entity ids written with escapes, ATLAS descriptions, results
 | Graphviz DOT | `dot_string` | quotes, backslash escapes (`\\N`, `\\l`), line breaks |
 | XML / GraphML | `xml_text` | characters XML 1.0 cannot carry at all, even as references |
 | HTML | `html_text` | what markupsafe escapes, and control characters |
+| JSON text | `json_safe` | DEL, C1, line separators and bidi controls, which `json.dumps` leaves raw |
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ __all__ = [
     "UNPRINTABLE_EXCEPT_LINES",
     "dot_string",
     "html_text",
+    "json_safe",
     "markdown",
     "markdown_cell",
     "markdown_code",
@@ -91,9 +93,11 @@ _MD_INLINE = str.maketrans(
 # An underscore opens or closes emphasis only next to a non-alphanumeric; inside a word (`customer_db`) it is
 # literal in CommonMark and GFM, so only those at a word's edge are escaped.
 _MD_EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
-# What can open a block at the start of a line: ATX headings, block quotes (already entities), list bullets,
-# thematic breaks, setext underlines, fences (backticks and tildes are escaped everywhere), ordered lists.
-_MD_LINE_START = re.compile(r"^([#+\-=])|^(\d{1,9})([.)])", re.MULTILINE)
+# What can open a block at the start of a line: ATX headings (`#` then a space), block quotes (already
+# entities), bullets (`-`/`+` then a space), thematic breaks and setext underlines (runs of `-`, `=`), fences
+# (backticks and tildes are escaped everywhere), ordered lists (`1.`/`1)` then a space). Only those: `-5 %`,
+# `#3` and `8.1` open nothing and stay as they are.
+_MD_LINE_START = re.compile(r"^([#+\-=])(?=[ \t#+\-=]|$)|^(\d{1,9})([.)])(?=[ \t]|$)", re.MULTILINE)
 
 
 def _md_line_start(match: re.Match[str]) -> str:
@@ -170,3 +174,15 @@ def html_text(value: Any) -> Markup:
     if isinstance(value, Markup):
         return value
     return _html_escape(printable(value, lines=True))
+
+
+# -- JSON -----------------------------------------------------------------------------------------------------
+
+_JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_safe(text: str) -> str:
+    """JSON text (from `json.dumps(..., ensure_ascii=False)`) with the controls it leaves raw written as
+    `\\uXXXX` escapes: DEL, C1 (`\\x9b` is a one-byte CSI), line separators and bidi controls. They can only
+    occur inside strings, so the document decodes to the same values."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if _JSON_RAW.search(text) else text

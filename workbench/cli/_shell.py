@@ -13,8 +13,9 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+
+from workbench.escaping import printable
 
 try:  # typer 0.2x vendors click; its exceptions are the ones commands raise
     from typer._click import exceptions as click_exceptions
@@ -47,14 +48,28 @@ def MaxEventsOption() -> Any:
     return typer.Option(None, "--max-events", min=1, max=MAX_EVENTS, help=MAX_EVENTS_HELP, show_default=False)
 
 
+class _LiteralConsole(Console):
+    """A console that prints text as it is: no markup (`[bold]` in an id would style the output, `[/]`
+    raise), no emoji shortcodes (`file.yaml:100:15` printed as `file.yaml💯15`), no highlighting, and every
+    control character of a printed string escaped (`workbench.escaping.printable`): each `print` is one line
+    that text from a scenario or a file name cannot drive the terminal from, nor break into forged lines."""
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        super().print(*(printable(o) if isinstance(o, str) else o for o in objects), **options)
+
+
+def _console(file: Any) -> Console:
+    return _LiteralConsole(file=file, soft_wrap=True, highlight=False, markup=False, emoji=False)
+
+
 def stdout() -> Console:
-    """Console for results; plain (no colour, no wrapping) when not a terminal."""
-    return Console(file=sys.stdout, soft_wrap=True, highlight=False)
+    """Console for results; plain (no colour, no wrapping) when not a terminal; text printed literally."""
+    return _console(sys.stdout)
 
 
 def stderr() -> Console:
-    """Console for diagnostics and progress."""
-    return Console(file=sys.stderr, soft_wrap=True, highlight=False)
+    """Console for diagnostics and progress; text printed literally."""
+    return _console(sys.stderr)
 
 
 def emit_rows(rows: Sequence[dict[str, Any]], *, columns: Sequence[str], fmt: str, title: str | None = None) -> None:
@@ -68,11 +83,11 @@ def emit_rows(rows: Sequence[dict[str, Any]], *, columns: Sequence[str], fmt: st
         writer.writerows(rows)
         sys.stdout.write(buffer.getvalue())
     else:
-        table = Table(title=title, show_lines=False)
+        table = Table(title=None if title is None else printable(title), show_lines=False)
         for column in columns:
-            table.add_column(column, overflow="fold")
+            table.add_column(printable(column), overflow="fold")
         for row in rows:
-            table.add_row(*(escape(_cell(row.get(c))) for c in columns))
+            table.add_row(*(printable(_cell(row.get(c))) for c in columns))
         stdout().print(table)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import typer
 
 from workbench.cli._shell import emit_rows, stderr
+from workbench.escaping import printable, quote
 
 __all__ = ["register"]
 
@@ -79,7 +80,7 @@ def blast_radius(
     if identity:
         unknown = [i for i in identity if i not in scenario.kinds]
         if unknown:
-            raise typer.BadParameter(f"unknown identity {', '.join(unknown)}", param_hint="--identity")
+            raise typer.BadParameter(f"unknown identity {', '.join(map(quote, unknown))}", param_hint="--identity")
         rows: list[dict[str, Any]] = []
         for entity in identity:
             radius = one_blast_radius(index, entity)
@@ -116,7 +117,7 @@ def paths(
     scenario = load_scenario(file)
     unknown = [name for name in (*to, *source) if name not in scenario.kinds]
     if unknown:
-        raise typer.BadParameter(f"unknown id {', '.join(unknown)}", param_hint="--to/--from")
+        raise typer.BadParameter(f"unknown id {', '.join(map(quote, unknown))}", param_hint="--to/--from")
     found = attack_paths(build_graph(scenario), k=k, sources=source or None, targets=to or None)
     rows = [
         {
@@ -153,4 +154,4 @@ def generate(
     body = yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=120)
     header = f"# Synthetic organisation: {agents} agents, seed {seed} (workbench generate).\n"
     atomic_write_text(out, header + body)
-    stderr().print(f"wrote {out} ({agents} agents)", markup=False)
+    stderr().print(f"wrote {printable(out)} ({agents} agents)", markup=False)

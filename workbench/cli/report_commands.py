@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 
 from workbench.cli._shell import ExitCode, MaxEventsOption, stderr, stdout
+from workbench.escaping import printable
 
 __all__ = ["register"]
 
@@ -72,7 +73,7 @@ def report(
     except CatalogError as error:
         if atlas is None:  # the shipped catalog itself: a bug, reported as internal
             raise
-        raise typer.BadParameter(str(error), param_hint="--atlas") from None
+        raise typer.BadParameter(printable(str(error), lines=True), param_hint="--atlas") from None
     changed = write_files(out, files)
     console, errors = stdout(), stderr()
     blocking = []

@@ -11,7 +11,7 @@ import typer
 
 from workbench.cli._shell import MaxEventsOption, emit_rows, stderr
 from workbench.cli.graph_commands import RowFormat
-from workbench.escaping import printable
+from workbench.escaping import printable, quote
 
 __all__ = ["register"]
 
@@ -42,7 +42,7 @@ def simulate(
         if unknown:
             known = ", ".join(scenario.control_labels)
             raise typer.BadParameter(
-                f"unknown design {', '.join(unknown)} (scenario has: {known})", param_hint="--controls"
+                f"unknown design {', '.join(map(quote, unknown))} (scenario has: {known})", param_hint="--controls"
             )
     if not scenario.controls:
         raise typer.BadParameter("the scenario declares no control designs to simulate", param_hint="FILE")

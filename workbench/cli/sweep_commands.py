@@ -10,6 +10,7 @@ import typer
 
 from workbench.cli._shell import MaxEventsOption, emit_rows
 from workbench.cli.graph_commands import RowFormat
+from workbench.escaping import printable, quote
 
 __all__ = ["parse_param", "register"]
 
@@ -27,7 +28,7 @@ def parse_param(text: str) -> tuple[str, list[str]]:
     key = key.strip()
     parts = [value.strip() for value in values.split(",")]
     if not sep or not key or not any(parts) or not all(parts):
-        raise typer.BadParameter(f"expected KEY=VALUE[,VALUE...], got {text!r}", param_hint="--param")
+        raise typer.BadParameter(f"expected KEY=VALUE[,VALUE...], got {quote(text)}", param_hint="--param")
     return key, parts
 
 
@@ -78,7 +79,7 @@ def sweep(
     for text in param:
         key, values = parse_param(text)
         if key in grid:
-            raise typer.BadParameter(f"{key} is given twice", param_hint="--param")
+            raise typer.BadParameter(f"{quote(key)} is given twice", param_hint="--param")
         grid[key] = values
     scenario = load_scenario(file)
     labels = [label.strip() for label in controls.split(",") if label.strip()] if controls else None
@@ -96,7 +97,7 @@ def sweep(
             max_events=max_events,
         )
     except SweepParameterError as error:
-        raise typer.BadParameter("\n".join(error.problems), param_hint="--param/--controls") from None
+        raise typer.BadParameter("\n".join(map(printable, error.problems)), param_hint="--param/--controls") from None
     if fmt is not RowFormat.table:
         records = [{str(k): _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
         emit_rows(records, columns=[str(c) for c in frame.columns], fmt=fmt.value)

@@ -1,8 +1,9 @@
 """Serialise a `build_graph` graph: GraphML and JSON node-link for tools, Mermaid and DOT for people.
 
 Every format is produced as text, in the graph's insertion order, so the same scenario always exports to the
-same bytes. DOT is written directly (no graphviz dependency); Mermaid labels are entity-escaped so names with
-quotes, pipes or angle brackets cannot break a Markdown report.
+same bytes. DOT is written directly (no graphviz dependency). Every name is escaped for its language by
+`workbench.escaping`: Mermaid labels with `#code;` entities (quotes, pipes, brackets, `%%{init}%%`
+directives), DOT strings with its escapes, GraphML text without what XML cannot carry.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import json
 from typing import Any
 
 import networkx as nx
+
+from workbench.escaping import dot_string, json_safe, mermaid_label, xml_text
 
 __all__ = ["OPENGRAPH_SOURCE_KIND", "to_dot", "to_graphml", "to_json", "to_mermaid", "to_node_link", "to_opengraph"]
 
@@ -41,22 +44,25 @@ _DOT_SHAPES = {
     "secret": "hexagon",
     "role": "box",
 }
-_MERMAID_ESCAPES = {"#": "#35;", '"': "#34;", "&": "#38;", "<": "#60;", ">": "#62;", "|": "#124;", "`": "#96;"}
 _PASSIVE = frozenset({"owns", "approved_by", "tool_uses_credential"})
 """Edges drawn dotted: they record responsibility or a tool's own key, not access a caller gets."""
 
 
 def _plain(value: Any) -> Any:
-    """A GraphML-safe value: tuples and lists (a delegation's scope) become JSON text."""
-    return json.dumps(value) if isinstance(value, list | tuple) else value
+    """A GraphML-safe value: tuples and lists (a delegation's scope) become JSON text, and text keeps only
+    characters XML 1.0 can carry (`workbench.escaping.xml_text`)."""
+    if isinstance(value, list | tuple):
+        return xml_text(json.dumps(value))
+    return xml_text(value) if isinstance(value, str) else value
 
 
 def to_graphml(graph: nx.MultiDiGraph) -> str:
     """GraphML text (readable with `networkx.read_graphml`); a delegation's scope is stored as JSON text."""
     plain = nx.MultiDiGraph(**{k: _plain(v) for k, v in graph.graph.items()})
-    plain.add_nodes_from((n, {k: _plain(v) for k, v in d.items()}) for n, d in graph.nodes(data=True))
+    plain.add_nodes_from((_plain(n), {k: _plain(v) for k, v in d.items()}) for n, d in graph.nodes(data=True))
     plain.add_edges_from(
-        (u, v, key, {k: _plain(x) for k, x in d.items()}) for u, v, key, d in graph.edges(keys=True, data=True)
+        (_plain(u), _plain(v), key, {k: _plain(x) for k, x in d.items()})
+        for u, v, key, d in graph.edges(keys=True, data=True)
     )
     return "\n".join(nx.generate_graphml(plain, prettyprint=True)) + "\n"
 
@@ -69,11 +75,7 @@ def to_node_link(graph: nx.MultiDiGraph) -> dict[str, Any]:
 
 def to_json(graph: nx.MultiDiGraph) -> str:
     """Node-link JSON text; read back with `networkx.node_link_graph(json.loads(text), edges="edges")`."""
-    return json.dumps(to_node_link(graph), indent=2, ensure_ascii=False) + "\n"
-
-
-def _mermaid_text(text: str) -> str:
-    return "".join(_MERMAID_ESCAPES.get(ch, ch) for ch in text.replace("\n", " "))
+    return json_safe(json.dumps(to_node_link(graph), indent=2, ensure_ascii=False)) + "\n"
 
 
 def _edge_groups(graph: nx.MultiDiGraph) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
@@ -105,38 +107,34 @@ def to_mermaid(graph: nx.MultiDiGraph, *, direction: str = "LR") -> str:
     lines = [f"flowchart {direction}"]
     for node, data in graph.nodes(data=True):
         kind = data["kind"]
-        label = _mermaid_text(str(data.get("label", node)))
+        label = mermaid_label(str(data.get("label", node)))
         if str(data.get("label", node)) != str(node):
-            label = f"{label}<br/>{_mermaid_text(str(node))}"
+            label = f"{label}<br/>{mermaid_label(str(node))}"
         opening, closing = _MERMAID_SHAPES.get(kind, ('["', '"]'))
         lines.append(f"    {ids[node]}{opening}{label}{closing}:::{kind}")
     for (u, v, kind), edges in _edge_groups(graph).items():
         arrow = "-.->" if kind in _PASSIVE or any(d.get("expired") for d in edges) else "-->"
-        lines.append(f'    {ids[u]} {arrow}|"{_mermaid_text(_edge_label(kind, edges))}"| {ids[v]}')
+        lines.append(f'    {ids[u]} {arrow}|"{mermaid_label(_edge_label(kind, edges))}"| {ids[v]}')
     lines.extend(f"    classDef {kind} {style}" for kind, style in _MERMAID_STYLES.items())
     return "\n".join(lines) + "\n"
-
-
-def _dot_text(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def to_dot(graph: nx.MultiDiGraph, *, rankdir: str = "LR") -> str:
     """Graphviz DOT text (render with `dot -Tsvg`); one line per node and per edge, all values quoted."""
     name = str(graph.graph.get("name") or "workbench")
-    lines = [f"digraph {_dot_text(name)} {{", f"    rankdir={rankdir};", '    node [fontname="Helvetica"];']
+    lines = [f"digraph {dot_string(name)} {{", f"    rankdir={rankdir};", '    node [fontname="Helvetica"];']
     for node, data in graph.nodes(data=True):
         kind = data["kind"]
         label = str(data.get("label", node))
         lines.append(
-            f"    {_dot_text(str(node))} [label={_dot_text(label)}, shape={_DOT_SHAPES.get(kind, 'box')}, "
-            f"kind={_dot_text(kind)}];"
+            f"    {dot_string(str(node))} [label={dot_string(label)}, shape={_DOT_SHAPES.get(kind, 'box')}, "
+            f"kind={dot_string(kind)}];"
         )
     for (u, v, kind), edges in _edge_groups(graph).items():
         style = "dashed" if kind in _PASSIVE or any(d.get("expired") for d in edges) else "solid"
         lines.append(
-            f"    {_dot_text(str(u))} -> {_dot_text(str(v))} [label={_dot_text(_edge_label(kind, edges))}, "
-            f"kind={_dot_text(kind)}, style={style}];"
+            f"    {dot_string(str(u))} -> {dot_string(str(v))} [label={dot_string(_edge_label(kind, edges))}, "
+            f"kind={dot_string(kind)}, style={style}];"
         )
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -187,4 +185,4 @@ def to_opengraph(graph: nx.MultiDiGraph) -> str:
         for source, target, key, data in graph.edges(keys=True, data=True)
     ]
     document = {"metadata": {"source_kind": OPENGRAPH_SOURCE_KIND}, "graph": {"nodes": nodes, "edges": edges}}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"

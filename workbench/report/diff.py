@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.escaping import json_safe
 from workbench.report.metrics import EXPOSURE, LATENCY_P95, metric
 from workbench.report.numbers import fmt, fmt_pct, json_number
 from workbench.report.templating import md_cell
@@ -122,7 +123,7 @@ class ResultsDiff:
             "metrics": rows(self.metrics),
             "blast_radius": rows(self.blast_radius),
         }
-        return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        return json_safe(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
 
     def to_markdown(self) -> str:
         """The diff as Markdown, for a terminal or a pull-request comment; scenario text is escaped."""

@@ -10,6 +10,8 @@ import json
 import math
 from typing import Any
 
+from workbench.escaping import json_safe
+
 __all__ = [
     "JSON_DIGITS",
     "PRETTY_LIMIT",
@@ -93,7 +95,8 @@ def fmt_pct(value: float | None) -> str:
 
 
 def json_text(document: Any, *, items: int) -> str:
-    """JSON text of `document` with a final newline: indented when `items` <= PRETTY_LIMIT, compact above."""
+    """JSON text of `document` with a final newline: indented when `items` <= PRETTY_LIMIT, compact above;
+    controls JSON leaves raw are escaped (`workbench.escaping.json_safe`)."""
     if items <= PRETTY_LIMIT:
-        return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False, allow_nan=False) + "\n"
+        return json_safe(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
+    return json_safe(json.dumps(document, separators=(",", ":"), ensure_ascii=False, allow_nan=False)) + "\n"

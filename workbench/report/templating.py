@@ -1,8 +1,9 @@
 """The Jinja2 environments the report templates render in, one per output format, each escaping for it.
 
 Scenario text is untrusted (it comes from YAML anyone can edit), so nothing reaches a page unescaped:
-HTML autoescapes; Markdown escapes every interpolated string that is not explicitly marked safe, so a
-name cannot break out of a table cell, open a code span, forge a link or smuggle in raw HTML.
+HTML autoescapes (and shows control characters as escapes); Markdown escapes every interpolated string that
+is not explicitly marked safe, so a name cannot break out of a table cell, open a code span, forge a link,
+smuggle in raw HTML or start a heading, list, rule or fence. The escaping itself is `workbench.escaping`'s.
 """
 
 from __future__ import annotations
@@ -12,32 +13,24 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from workbench.escaping import html_text, markdown, markdown_cell, markdown_code
+
 __all__ = ["html_environment", "markdown_environment", "md_cell", "md_code", "md_escape"]
 
-_MD_SPECIAL = str.maketrans(
-    {"\\": "\\\\", "`": "\\`", "|": "\\|", "[": "\\[", "]": "\\]", "<": "&lt;", ">": "&gt;", "&": "&amp;"}
-)
-
-
-def md_escape(value: Any) -> str:
-    """Markdown-escape a value; `Markup` values (already safe) pass unchanged."""
-    if isinstance(value, Markup):
-        return str(value)
-    return str(value).translate(_MD_SPECIAL)
-
-
-def md_cell(value: Any) -> Markup:
-    """Escape a value for a Markdown table cell: also fold line breaks, which would end the row."""
-    return Markup(" ".join(md_escape(value).split()))
-
-
-def md_code(value: Any) -> Markup:
-    """A value as a Markdown code span: shown literally, so only backticks (which would end it) are replaced."""
-    return Markup("`" + " ".join(str(value).replace("`", "'").split()) + "`")
+md_escape = markdown
+"""Markdown-escape a value for any place in a document (`workbench.escaping.markdown`)."""
+md_cell = markdown_cell
+"""A value for one Markdown line: a table cell, a heading, a list item (`workbench.escaping.markdown_cell`)."""
+md_code = markdown_code
+"""A value as a Markdown code span (`workbench.escaping.markdown_code`)."""
 
 
 def _finalize_markdown(value: Any) -> Any:
     return md_escape("" if value is None else value)
+
+
+def _finalize_html(value: Any) -> Any:
+    return html_text("" if value is None else value)
 
 
 def _common(environment: Environment) -> Environment:
@@ -69,6 +62,7 @@ def html_environment() -> Environment:
     environment = Environment(
         loader=PackageLoader("workbench.report", "templates"),
         autoescape=True,
+        finalize=_finalize_html,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
