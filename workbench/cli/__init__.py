@@ -24,6 +24,7 @@ from workbench.cli import (
 from workbench.cli._shell import ExitCode, click_exceptions, stderr
 from workbench.errors import ScenarioError, WorkbenchError
 from workbench.escaping import printable
+from workbench.report.atomic import OutputPathError
 
 __all__ = ["app", "main"]
 
@@ -76,6 +77,9 @@ def _run(argv: list[str] | None) -> int:
         count = len(error.problems)
         console.print(f"{count} problem{'s' if count != 1 else ''} found", markup=False)
         return ExitCode.INVALID_SCENARIO
+    except OutputPathError as error:
+        stderr().print(f"error: output {error}")
+        return ExitCode.USAGE
     except WorkbenchError as error:
         stderr().print(f"error: {error}", markup=False)
         return ExitCode.INTERNAL

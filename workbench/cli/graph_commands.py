@@ -141,14 +141,15 @@ def paths(
 def generate(
     agents: int = typer.Option(..., "--agents", "-n", min=1, max=1_000_000, help="Number of agents."),
     seed: int = typer.Option(0, "--seed", "-s", min=0, help="Seed; the same seed gives the same organisation."),
-    out: Path = typer.Option(..., "--out", "-o", help="Scenario file to write."),
+    out_text: str = typer.Option(..., "--out", "-o", help="Scenario file to write."),
 ) -> None:
     """Write a synthetic organisation (hubs, shared secrets, delegation chains) as a valid scenario."""
     import yaml
 
     from workbench.generate import generate_organisation
-    from workbench.report.atomic import atomic_write_text
+    from workbench.report.atomic import atomic_write_text, check_output_file
 
+    out = check_output_file(out_text)
     document = generate_organisation(agents, seed=seed)
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     body = yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=120)

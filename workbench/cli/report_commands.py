@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
 
 def report(
     scenarios: list[Path] = typer.Argument(..., help="Scenario files to report on.", show_default=False),
-    out: Path = typer.Option(Path("reports"), "--out", "-o", help="Folder to write the reports into."),
+    out_text: str = typer.Option("reports", "--out", "-o", help="Folder to write the reports into."),
     fail_on: Level = typer.Option(
         Level.none, "--fail-on", help="Exit 1 if a finding at or above this severity is not accepted."
     ),
@@ -64,6 +64,9 @@ def report(
     findings.sarif, figures/*.svg), and <out>/index.md across scenarios."""
     from workbench.frameworks import CatalogError
     from workbench.report import blocking_findings, report_scenarios, write_files
+    from workbench.report.atomic import check_output_dir
+
+    out = check_output_dir(out_text)  # a bad --out is refused now, not after minutes of simulation
 
     # every scenario is validated, simulated and rendered before anything is written
     try:
@@ -119,18 +122,22 @@ def diff(
         None, "--replications", min=1, help="Replications per design for scenario inputs."
     ),
     output_format: DiffFormat = typer.Option(DiffFormat.markdown, "--format", help="Output format."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+    out_text: str | None = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
     root: Path = typer.Option(Path("."), "--root", help="Folder that scenario paths are relative to."),
 ) -> None:
     """Show new and resolved findings (by fingerprint) and per-design changes in blast radius, exposure and
     p95 latency between BASE and HEAD."""
     from workbench.report import atomic_write_text, diff_results, results_of
+    from workbench.report.atomic import check_output_file
     from workbench.report.data import SEVERITIES
+    from workbench.report.results_json import ResultsFormatError
 
-    changes = diff_results(
-        results_of(base, replications=replications, root=root),
-        results_of(head, replications=replications, root=root),
-    )
+    out = None if out_text is None else check_output_file(out_text)  # before anything is simulated
+    try:
+        documents = [results_of(path, replications=replications, root=root) for path in (base, head)]
+    except ResultsFormatError as error:
+        raise typer.BadParameter(str(error), param_hint="BASE/HEAD") from None
+    changes = diff_results(*documents)
     text = changes.to_json() if output_format is DiffFormat.json else changes.to_markdown()
     errors = stderr()
     if out is None:

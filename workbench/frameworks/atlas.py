@@ -13,8 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from workbench.errors import Problem
 from workbench.frameworks.catalog import Catalog, CatalogError
 from workbench.frameworks.documents import locate, parse_yaml, problems_from_validation
+from workbench.model.yaml_safe import FileProblem, read_limited
 
 __all__ = ["ATLAS_KEY", "AtlasData", "AtlasFileError", "AtlasItem", "enrich_with_atlas", "read_atlas"]
+
+MAX_ATLAS_BYTES = 64 * 1024 * 1024
+"""Largest ATLAS.yaml read (MITRE's full file is about 2 MB)."""
 
 ATLAS_KEY = "mitre_atlas"
 """Key of the ATLAS framework in the catalog."""
@@ -79,9 +83,12 @@ class AtlasData(BaseModel):
 def read_atlas(path: Path) -> AtlasData:
     """Parse an ATLAS.yaml; raises AtlasFileError, with file:line for each problem, if it is malformed."""
     file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    try:  # a regular file of bounded size only: a FIFO would hang, /dev/zero fill memory
+        text = read_limited(path, MAX_ATLAS_BYTES).decode("utf-8")
+    except FileProblem as problem:
+        message = f"cannot read ATLAS file: {problem.message}"
+        raise AtlasFileError([Problem(file, 1, 1, "", message, "unreadable")]) from None
+    except UnicodeDecodeError as exc:
         raise AtlasFileError([Problem(file, 1, 1, "", f"cannot read ATLAS file: {exc}", "unreadable")]) from None
     try:
         data = parse_yaml(text, file)

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.escaping import json_safe
+from workbench.escaping import json_safe, printable, quote
 from workbench.report.metrics import EXPOSURE, LATENCY_P95, metric
 from workbench.report.numbers import fmt, fmt_pct, json_number
 from workbench.report.templating import md_cell
@@ -239,9 +239,18 @@ def results_of(path: str | Path, *, replications: int | None = None, root: str |
     """A results.json document from either a results.json file or a scenario file (simulated here)."""
     from workbench.model import load_scenario
     from workbench.report.assemble import collect
-    from workbench.report.results_json import read_results, results_document
+    from workbench.report.results_json import ResultsFormatError, read_results, results_document
 
     path = Path(path)
     if path.suffix == ".json":
-        return read_results(path)
+        document = read_results(path)
+        try:  # every field a diff reads, read once against itself: a malformed file is named here
+            probe = diff_results(document, document)
+            probe.to_markdown()
+            probe.to_json()
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as error:
+            raise ResultsFormatError(
+                f"{quote(str(path))}: malformed results.json ({type(error).__name__}: {printable(error)})"
+            ) from None
+        return document
     return results_document(collect(load_scenario(path), replications=replications, root=root))

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import WorkbenchError
+from workbench.escaping import quote
+from workbench.model.yaml_safe import FileProblem, read_limited
 from workbench.report.data import FindingView, Hop, Location, ReportData
 from workbench.report.metrics import metric
 from workbench.report.numbers import json_number, json_text
@@ -21,6 +23,8 @@ from workbench.report.numbers import json_number, json_text
 __all__ = ["FORMAT_VERSION", "ResultsFormatError", "read_results", "results_document", "results_json_text"]
 
 FORMAT_VERSION = 1
+MAX_RESULTS_BYTES = 512 * 1024 * 1024
+"""Largest results.json `read_results` reads (the shipped reports' are under 1 MB)."""
 
 
 class ResultsFormatError(WorkbenchError):
@@ -173,15 +177,19 @@ def results_json_text(data: ReportData) -> str:
 def read_results(path: str | Path) -> dict[str, Any]:
     """Read a results.json written by `workbench report`; refuse other formats and versions clearly."""
     path = Path(path)
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ResultsFormatError(f"{path}: cannot read results.json: {error}") from None
+    try:  # a regular file of bounded size only: not a FIFO (which would hang) nor /dev/zero
+        document = json.loads(read_limited(path, MAX_RESULTS_BYTES).decode("utf-8"))
+    except FileProblem as problem:
+        raise ResultsFormatError(f"{quote(str(path))}: cannot read results.json: {problem.message}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ResultsFormatError(f"{quote(str(path))}: cannot read results.json: {error}") from None
+    except RecursionError:
+        raise ResultsFormatError(f"{quote(str(path))}: cannot read results.json: nested too deeply") from None
     if not isinstance(document, dict) or "format_version" not in document:
-        raise ResultsFormatError(f"{path}: not a workbench results.json (no 'format_version')")
+        raise ResultsFormatError(f"{quote(str(path))}: not a workbench results.json (no 'format_version')")
     if document["format_version"] != FORMAT_VERSION:
         raise ResultsFormatError(
-            f"{path}: results.json format_version {document['format_version']!r} is not supported "
+            f"{quote(str(path))}: results.json format_version {document['format_version']!r} is not supported "
             f"(this workbench reads version {FORMAT_VERSION}); regenerate it with `workbench report`"
         )
     return document
