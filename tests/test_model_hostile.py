@@ -366,6 +366,7 @@ def _all_subclasses(root: type) -> list[type]:
 def test_every_workbench_error_survives_being_rebuilt_from_its_args() -> None:
     import workbench.analysis.sweep
     import workbench.frameworks
+    import workbench.report.atomic
     import workbench.report.results_json  # noqa: F401  (register their error classes)
 
     problem = Problem("f.yaml", 3, 4, "agents[0]", "bad", "code")
@@ -377,6 +378,7 @@ def test_every_workbench_error_survives_being_rebuilt_from_its_args() -> None:
         "AtlasFileError": ([problem],),
         "SweepParameterError": (["a: bad", "b: worse"],),
         "SweepTaskError": ("chunk failed", 1, {"token_ttl": 60.0}, "jit", (0, 2), 7),
+        "OutputPathError": ("out/report.md", "is a named pipe (FIFO)"),
     }
     for cls in [WorkbenchError, *_all_subclasses(WorkbenchError)]:
         args = samples.get(cls.__name__, ("a message with 'quotes'",))
