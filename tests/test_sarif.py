@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,12 @@ import pytest
 from conftest import reference_dir
 from test_report_support import small_support, write_scenario
 
-from workbench.model import load_scenario
+from workbench.frameworks import load_catalog
+from workbench.generate import generate_organisation
+from workbench.model import Scenario, load_scenario
 from workbench.report import collect, sarif_document
+from workbench.report import sarif as sarif_module
+from workbench.report.data import FindingView, Location, ReportData, RuleView, ScenarioInfo
 
 
 def _sarif(path: Path, root: Path) -> dict[str, Any]:
@@ -103,3 +108,138 @@ def test_partial_fingerprints_survive_an_unrelated_inserted_line(tmp_path: Path)
     old, new = keyed(before), keyed(after)
     assert old and old.keys() == new.keys(), "the same fingerprints"
     assert all(new[fp][1] == old[fp][1] + 1 for fp in old), "while every result moved one line down"
+
+
+# -- GitHub code scanning's documented limits ---------------------------------------------------------------
+
+
+def _validator() -> Any:
+    jsonschema = pytest.importorskip("jsonschema")
+    folder = reference_dir()
+    schema_file = folder / "sarif-schema-2.1.0.json" if folder else None
+    if schema_file is None or not schema_file.is_file():
+        pytest.skip("sarif-schema-2.1.0.json is not available")
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    return jsonschema.validators.validator_for(schema)(schema, format_checker=jsonschema.FormatChecker())
+
+
+def _schema_errors(document: dict[str, Any]) -> list[str]:
+    errors = sorted(_validator().iter_errors(document), key=lambda e: list(e.path))
+    return [f"{list(e.path)}: {e.message}" for e in errors]
+
+
+def test_every_shipped_sarif_file_validates_and_keeps_within_github_limits(repo: Path) -> None:
+    files = sorted((repo / "reports").glob("*/findings.sarif"))
+    assert files
+    for file in files:
+        document = json.loads(file.read_text(encoding="utf-8"))
+        assert _schema_errors(document) == [], file
+        _assert_within_github_limits(document)
+
+
+def _assert_within_github_limits(document: dict[str, Any]) -> None:
+    assert len(document["runs"]) <= 20
+    for run in document["runs"]:
+        driver = run["tool"]["driver"]
+        assert driver["version"] and driver["informationUri"].startswith("https://")
+        rules = driver["rules"]
+        assert len(rules) <= 25_000 and len(run["results"]) <= sarif_module.MAX_RESULTS <= 25_000
+        names = [rule["name"] for rule in rules]
+        assert len(set(names)) == len(names), "rule names are distinct"
+        for rule in rules:
+            assert len(rule["properties"]["tags"]) <= 10, rule["id"]
+            assert rule["name"] != rule["id"] and re.fullmatch(r"(?:[A-Z][a-z0-9]*)+", rule["name"]), rule["name"]
+            assert rule["helpUri"].startswith("https://") and rule["help"]["markdown"]
+        for result in run["results"]:
+            rule = rules[result["ruleIndex"]]
+            assert rule["id"] == result["ruleId"]
+            if "security-severity" in result["properties"]:
+                assert result["properties"]["security-severity"] == rule["properties"]["security-severity"]
+            assert result["level"] == rule["defaultConfiguration"]["level"]
+
+
+def test_rules_have_few_meaningful_tags_and_keep_every_framework_entry(sarif: dict[str, Any]) -> None:
+    rules = {rule["id"]: rule for rule in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    trifecta = rules["WB112"]
+    assert trifecta["name"] == "LethalTrifecta"
+    tags = trifecta["properties"]["tags"]
+    assert tags[0] == "security" and "ASI01" in tags and "mitre-atlas" in tags and len(tags) <= 10
+    catalog = load_catalog()
+    refs = catalog.refs_for("WB112")
+    frameworks = trifecta["properties"]["frameworks"]
+    assert sorted((key, i) for key, ids in frameworks.items() for i in ids) == sorted(
+        (ref.framework, ref.id) for ref in refs
+    )
+    for ref in refs:  # MAESTRO publishes no ids: its entries are named, never cited by workbench's local key
+        shown = ref.id if catalog.framework(ref.framework).official_ids else catalog.entry(ref.framework, ref.id).name
+        assert shown and shown in trifecta["help"]["text"] and shown in trifecta["help"]["markdown"], ref
+    assert trifecta["helpUri"].endswith("#wb112")
+
+
+def test_a_downgraded_finding_has_a_rule_of_its_own_severity(tmp_path: Path) -> None:
+    """WB110 is high when the delegate gains what the delegator lacks, medium when merely unscoped: GitHub reads
+    the severity from the rule only, so the medium results get a WB110/medium descriptor."""
+    document = small_support(
+        delegations=[{"id": "d1", "delegator": "sam", "delegate": "support-agent", "attenuated": True}]
+    )
+    sarif = _sarif(write_scenario(tmp_path, document), tmp_path)
+    assert _schema_errors(sarif) == []
+    run = sarif["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    (result,) = [r for r in run["results"] if r["ruleId"].startswith("WB110")]
+    rule = rules[result["ruleIndex"]]
+    assert result["ruleId"] == rule["id"] == "WB110/medium"
+    assert rule["properties"]["security-severity"] == result["properties"]["security-severity"] == "5.5"
+    assert rule["name"] == "DelegationThatWidensScopeOrIsNotAttenuatedMedium"
+    assert next(r for r in rules if r["id"] == "WB110")["properties"]["security-severity"] == "8.0"
+    _assert_within_github_limits(sarif)
+
+
+def _many(count: int) -> ReportData:
+    rule = RuleView("WB101", "Over-privileged agent", "medium", 5.5, "Help.", description="d", remediation="r")
+    critical = RuleView("WB112", "Lethal trifecta", "critical", 9.5, "Help.", description="d", remediation="r")
+    where = Location("scenarios/org.yaml", 3, 5, "agents[0]")
+    findings = [
+        FindingView("WB112", "Lethal trifecta", "critical", 9.5, f"agent-{i}", "m", where, f"c{i:05d}")
+        for i in range(3)
+    ]
+    findings += [
+        FindingView("WB101", "Over-privileged agent", "medium", 5.5, f"agent-{i:05d}", "m", where, f"f{i:05d}")
+        for i in range(count)
+    ]
+    info = ScenarioInfo("org", "Org", "", "2026-01-01", "scenarios/org.yaml", 1, 1, 3600.0, (), "")
+    return ReportData(scenario=info, findings=tuple(findings), rules=(rule, critical))
+
+
+def test_results_above_the_cap_fold_into_one_summary_per_rule_with_a_note() -> None:
+    data = _many(sarif_module.MAX_RESULTS + 1000)
+    document = sarif_document(data)
+    assert _schema_errors(document) == []
+    _assert_within_github_limits(document)
+    run = document["runs"][0]
+    results = run["results"]
+    assert len(results) == sarif_module.MAX_RESULTS
+    assert [r["ruleId"] for r in results[:3]] == ["WB112"] * 3, "the most severe are listed first"
+    summary = results[-1]
+    listed = sum(1 for r in results if r["ruleId"] == "WB101") - 1
+    assert summary["properties"]["summarises"] == len(data.findings) - 3 - listed
+    assert "not listed one by one" in summary["message"]["text"]
+    (note,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert f"{len(data.findings):,} findings" in note["message"]["text"]
+    assert run["properties"]["findings"] == len(data.findings)
+
+
+def test_below_the_cap_every_finding_is_a_result_and_no_note() -> None:
+    run = sarif_document(_many(10))["runs"][0]
+    assert len(run["results"]) == 13 and "invocations" not in run
+
+
+@pytest.mark.slow
+def test_a_1000_agent_organisation_stays_within_github_limits() -> None:
+    document = generate_organisation(1000, seed=7)
+    document["controls"] = []  # the findings are the point; the simulation would only take time
+    data = collect(Scenario.model_validate(document), replications=1)
+    assert len(data.findings) > 25_000, "the organisation is big enough to test the cap"
+    sarif = sarif_document(data)
+    assert _schema_errors(sarif) == []
+    _assert_within_github_limits(sarif)

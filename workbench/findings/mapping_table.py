@@ -45,7 +45,8 @@ def mapping_table_markdown(catalog: Catalog | None = None) -> str:
         else:
             refs = catalog.mapping(rule.id).refs
             cells = [", ".join(f"`{i}`" for i in refs.get(f.key, ())) for f in catalog.frameworks]
-        lines.append(f"| {rule.id} | {rule.title} | {rule.severity} | " + " | ".join(cells) + " |")
+        anchor = f'<a id="{rule.id.lower()}"></a>'  # SARIF rules' helpUri points here
+        lines.append(f"| {anchor}{rule.id} | {rule.title} | {rule.severity} | " + " | ".join(cells) + " |")
     lines.append("")
     for framework in catalog.frameworks:
         lines += [

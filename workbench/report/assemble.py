@@ -212,6 +212,8 @@ def _rules(catalog: Catalog) -> tuple[RuleView, ...]:
                 security_severity=SECURITY_SEVERITY[rule.severity],
                 help=help_text,
                 refs=refs,
+                description=rule.description,
+                remediation=rule.remediation,
             )
         )
     return tuple(views)

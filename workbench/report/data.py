@@ -184,6 +184,10 @@ class RuleView:
     security_severity: float
     help: str
     refs: tuple[FrameworkRefView, ...] = ()
+    description: str = ""
+    """What the rule detects (the first paragraph of `help`)."""
+    remediation: str = ""
+    """How to fix what it finds."""
 
 
 @dataclass(frozen=True)
