@@ -24,8 +24,9 @@
 #    secret, tool, delegation), who approved it and for which business purpose, what forces re-approval,
 #    and the **gaps**: capabilities nobody approved.
 # 2. **IGA answers**: the questions an access review asks of a non-human identity: owner, purpose,
-#    approvals, tools and APIs, data, secrets, step-up, how credentials are issued and ended in each
-#    control design, logging, revocation and what stays blocked.
+#    approvals, tools and APIs, data, the credentials it holds (where each copy is stored, and whether a
+#    design keeps it or replaces it by per-task tokens) apart from the secrets it may read, step-up, how
+#    credentials are issued and ended in each control design, logging, revocation and what stays blocked.
 # 3. **Framework coverage**: which entries of CSA MAESTRO, MITRE ATLAS, the OWASP lists and NIST AI RMF /
 #    SP 800-53 the scenario's findings touch, for the risk register.
 
@@ -130,7 +131,8 @@ pd.DataFrame(
             "expired approvals": sum(not a.live for a in r.approvals),
             "tools": len(r.tools),
             "datasets": len(r.data),
-            "secrets": len(r.secrets),
+            "credentials held": len(r.held_credentials),
+            "secrets readable": len(r.readable_secrets),
             "audit logging": r.audit_logging,
             "revoked on": ", ".join(t.event for t in r.revocation) or "nothing",
             "blocked actions": len(r.blocked),
@@ -147,7 +149,7 @@ review = reviews[agent].to_dict()
 print(f"{agent} ({review['name']}), owned by {review['owner']} ({review['owner_status']})")
 print(f"purpose: {review['business_purpose']}")
 print(f"audit logging: {'yes' if review['audit_logging'] else 'NO'}; re-approval on: {', '.join(review['reapproval_triggers']) or 'nothing'}")
-for section in ("approvals", "tools", "data", "secrets", "step_up", "credentials", "revocation", "blocked"):
+for section in ("approvals", "tools", "data", "held_credentials", "readable_secrets", "step_up", "credentials", "revocation", "blocked"):
     print(f"\n{section.replace('_', '-')}:")
     display(pd.DataFrame(review[section]) if review[section] else "none")
 

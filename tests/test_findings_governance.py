@@ -159,7 +159,14 @@ def test_iga_answers_who_what_how_and_what_is_blocked(scenario: Scenario) -> Non
     assert answers.tools == (ToolAnswer("desk", "tool", False, True, "desk-key", None, "read:tickets write:tickets"),)
     assert answers.apis == ()
     assert answers.data == (AccessAnswer("tickets", "dataset", "internal", False, "prod", ("read", "write")),)
-    assert answers.secrets == ()  # holding a secret is a credential, not access to read it
+    assert answers.readable_secrets == ()  # holding a secret is a credential, not access to read it
+    (held,) = answers.held_credentials
+    assert (held.secret, held.stored_in) == ("key", "env")
+    assert dict(held.issued) == {
+        "static_rbac": "held at all times",
+        "rbac_step_up": "held at all times",
+        "jit": "not held: replaced by per-task tokens issued to its workload identity",
+    }
     assert answers.reapproval_triggers == ("new_tool", "scope_increase")  # live approvals only
     assert answers.audit_logging is True
     assert answers.revocation == REVOCATION

@@ -61,7 +61,8 @@ def report(
     max_events: int | None = MaxEventsOption(),
 ) -> None:
     """Simulate, evaluate and write reports: per scenario <out>/<name>/ (report.md, report.html, results.json,
-    findings.sarif, figures/*.svg), and <out>/index.md across scenarios."""
+    findings.sarif, figures/*.svg), and <out>/index.md across scenarios (keeping the rows of other scenarios
+    whose reports are already in <out>)."""
     from workbench.frameworks import CatalogError
     from workbench.report import blocking_findings, report_scenarios, write_files
     from workbench.report.atomic import check_output_dir
@@ -71,7 +72,13 @@ def report(
     # every scenario is validated, simulated and rendered before anything is written
     try:
         reports, files = report_scenarios(
-            scenarios, replications=replications, root=root, jobs=jobs, atlas=atlas, max_events=max_events
+            scenarios,
+            replications=replications,
+            root=root,
+            jobs=jobs,
+            atlas=atlas,
+            max_events=max_events,
+            keep_index_of=out,
         )
     except CatalogError as error:
         if atlas is None:  # the shipped catalog itself: a bug, reported as internal

@@ -53,6 +53,7 @@ __all__ = [
     "CapabilityMap",
     "Carrier",
     "CredentialAnswer",
+    "HeldCredentialAnswer",
     "IgaAnswers",
     "ResourceCapabilities",
     "RevocationAnswer",
@@ -188,6 +189,19 @@ class AccessAnswer:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldCredentialAnswer:
+    """A secret the agent holds a copy of, where the copy lives, and how each design issues it.
+
+    Holding is not reading: the agent uses the credential to authenticate (what it unlocks is in its
+    effective permissions); `IgaAnswers.readable_secrets` are secrets it may read as data.
+    """
+
+    secret: str
+    stored_in: str  # vault, env, agent_config or code
+    issued: tuple[tuple[str, str], ...]  # (design, how): the copy is held at all times, or replaced by tokens
+
+
+@dataclass(frozen=True, slots=True)
 class StepUpAnswer:
     """When one design makes the agent wait for a human, and what it denies outright."""
 
@@ -235,7 +249,8 @@ class IgaAnswers:
     approvals: tuple[ApprovalBasis, ...]
     tools: tuple[ToolAnswer, ...]
     data: tuple[AccessAnswer, ...]
-    secrets: tuple[AccessAnswer, ...]
+    held_credentials: tuple[HeldCredentialAnswer, ...]
+    readable_secrets: tuple[AccessAnswer, ...]
     reapproval_triggers: tuple[str, ...]
     step_up: tuple[StepUpAnswer, ...]
     credentials: tuple[CredentialAnswer, ...]
@@ -361,7 +376,8 @@ def _iga(ctx: RuleContext, agent: Agent) -> IgaAnswers:
         approvals=tuple(_basis(s, a) for a in ctx.approvals_of(agent.id)),
         tools=_tools(ctx, agent, effective),
         data=_accesses(s, effective, (Dataset,)),
-        secrets=_accesses(s, effective, (Secret,)),
+        held_credentials=_held(ctx, agent),
+        readable_secrets=_accesses(s, effective, (Secret,)),
         reapproval_triggers=_triggers(t for a in live for t in a.reapproval_triggers),
         step_up=_step_ups(ctx, agent, effective),
         credentials=_credentials(ctx, agent, len(effective)),
@@ -421,6 +437,17 @@ def _accesses(scenario: Scenario, effective: list[Pair], kinds: tuple[type, ...]
             )
         )
     return tuple(answers)
+
+
+_HELD_AT_ALL_TIMES = "held at all times"
+_REPLACED_BY_TOKENS = "not held: replaced by per-task tokens issued to its workload identity"
+
+
+def _held(ctx: RuleContext, agent: Agent) -> tuple[HeldCredentialAnswer, ...]:
+    """The agent's own copies of secrets; token designs replace them, as the simulation does."""
+    modes = [(d.label, d.credential_mode) for d in ctx.designs] or [(AS_MODELLED, "standing")]
+    issued = tuple((label, _HELD_AT_ALL_TIMES if mode == "standing" else _REPLACED_BY_TOKENS) for label, mode in modes)
+    return tuple(HeldCredentialAnswer(c.secret, c.stored_in, issued) for c in agent.credentials)
 
 
 def _step_ups(ctx: RuleContext, agent: Agent, effective: list[Pair]) -> tuple[StepUpAnswer, ...]:
@@ -486,7 +513,7 @@ def _credentials(ctx: RuleContext, agent: Agent, permissions: int) -> tuple[Cred
                     scope=f"all {permissions} effective permissions, at all times",
                     permissions=permissions,
                     token_ttl_s=None,
-                    ends="only when a revocation trigger fires or a secret is rotated",
+                    ends="ends only when a revocation trigger fires or a secret is rotated",
                 )
             )
         else:

@@ -61,6 +61,7 @@ from workbench.report.metrics import COMPARISON_METRICS
 from workbench.sim.records import RUN_METRICS
 
 __all__ = [
+    "BLAST_RADIUS_KINDS",
     "MAX_ATTACK_PATHS",
     "MAX_ATTACK_SOURCES",
     "MAX_GOVERNED_AGENTS",
@@ -78,6 +79,10 @@ TIME_POINTS = 169
 
 _REPORTED_COUNTS = frozenset({"agents", "humans", "service accounts", "tools", "datasets", "secrets", "threats"})
 """The entity counts a report's header shows (of `Scenario.entity_counts`)."""
+
+BLAST_RADIUS_KINDS = ("agent", "service_account", "human", "tool", "secret")
+"""Whose static blast radius a report lists: identities, and the tools and secrets that carry access (a tool
+with its own credential reaches what that credential grants; a secret, whatever a stolen copy unlocks)."""
 
 MAX_GOVERNED_AGENTS = 20
 """Agents given a capability map and IGA answers in the report: those with the largest blast radius."""
@@ -366,14 +371,15 @@ def _iga_rows(iga: IgaAnswers) -> tuple[tuple[str, str], ...]:
         for t in iga.tools
     ]
     data = [f"{d.resource} ({d.sensitivity}{', PII' if d.pii else ''}): {', '.join(d.actions)}" for d in iga.data]
-    secrets = [f"{d.resource}: {', '.join(d.actions)}" for d in iga.secrets]
+    held = [f"{c.secret} (copy in {c.stored_in}): {_by_design(c.issued)}" for c in iga.held_credentials]
+    readable = [f"{d.resource}: {', '.join(d.actions)}" for d in iga.readable_secrets]
     step_up = [
         f"{s.design}: {s.rule}"
         + (f"; steps up {s.stepped_up}" if s.stepped_up else "")
         + (f"; denies {s.denied}" if s.denied else "")
         for s in iga.step_up
     ]
-    credentials = [f"{c.design}: {c.mode}, {c.issued}; scope {c.scope}; ends {c.ends}" for c in iga.credentials]
+    credentials = [f"{c.design}: {c.issued}; scope {c.scope}; {c.ends}" for c in iga.credentials]
     revocation = [f"{r.event} within {r.latency}" for r in iga.revocation]
     blocked = [f"{b.action} on {b.resource} ({b.applies})" for b in iga.blocked]
     return (
@@ -382,7 +388,8 @@ def _iga_rows(iga: IgaAnswers) -> tuple[tuple[str, str], ...]:
         ("Who approved it, for what?", listed(approvals, "nobody")),
         ("Which tools and APIs may it call?", listed(tools)),
         ("Which datasets and systems may it access?", listed(data)),
-        ("Which secrets may it use?", listed(secrets)),
+        ("Which credentials does it hold?", listed(held)),
+        ("Which secrets may it read?", listed(readable)),
         ("What triggers re-approval?", listed(iga.reapproval_triggers)),
         ("When must a human step up?", listed(step_up)),
         ("How are its credentials issued, scoped and ended?", listed(credentials)),
@@ -390,6 +397,14 @@ def _iga_rows(iga: IgaAnswers) -> tuple[tuple[str, str], ...]:
         ("What revokes its credentials?", listed(revocation)),
         ("What stays blocked even with valid credentials?", listed(blocked)),
     )
+
+
+def _by_design(issued: Iterable[tuple[str, str]]) -> str:
+    """`how in design, design; how in design`: designs that issue a credential the same way, together."""
+    groups: dict[str, list[str]] = {}
+    for design, how in issued:
+        groups.setdefault(how, []).append(design)
+    return "; ".join(f"{how} in {', '.join(designs)}" for how, designs in groups.items())
 
 
 def _attack(
@@ -464,7 +479,7 @@ def collect(
     refs_cache: dict[tuple[FrameworkRef, ...], tuple[FrameworkRefView, ...]] = {}
     blast = [
         BlastRadius(r["entity"], r["entity_kind"], int(r["permissions"]), int(r["assets"]), float(r["score"]))
-        for r in blast_radius_records(index, kinds=("agent", "service_account", "human"))
+        for r in blast_radius_records(index, kinds=BLAST_RADIUS_KINDS)
     ]
     blast.sort(key=lambda b: (-b.score, b.identity))
     agents_by_score = [b.identity for b in blast if b.kind == "agent"]

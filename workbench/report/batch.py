@@ -20,7 +20,7 @@ from workbench.model import Scenario, load_scenario
 from workbench.report.assemble import collect
 from workbench.report.data import ReportData
 from workbench.report.documents import render_report
-from workbench.report.index import render_index
+from workbench.report.index import existing_reports, render_index
 from workbench.sim.budget import check_work
 
 __all__ = ["report_scenarios"]
@@ -68,14 +68,16 @@ def report_scenarios(
     jobs: int = 1,
     atlas: str | Path | None = None,
     max_events: int | None = None,
+    keep_index_of: str | Path | None = None,
 ) -> tuple[list[ReportData], dict[str, bytes]]:
     """Every file of a report folder for `paths` (each under `<name>/`, plus `index.md`), rendered in memory.
 
     `jobs` > 1 renders that many scenarios at a time in separate processes. `atlas` is a full MITRE
     ATLAS.yaml that enriches the catalog's ATLAS names and descriptions. `max_events` is the work budget of
-    each scenario's simulation (`workbench.sim.budget`). Raises ScenarioError listing every problem of every
-    file if any scenario is invalid, over its budget or named like another (or like index.md), CatalogError
-    if the ATLAS file is; all before anything is simulated.
+    each scenario's simulation (`workbench.sim.budget`). `keep_index_of` is the folder the files will be
+    written to: index.md keeps the rows of the other scenarios whose reports are there. Raises ScenarioError
+    listing every problem of every file if any scenario is invalid, over its budget or named like another
+    (or like index.md), CatalogError if the ATLAS file is; all before anything is simulated.
     """
     atlas = None if atlas is None else Path(atlas)
     if atlas is not None:
@@ -111,5 +113,7 @@ def report_scenarios(
     files: dict[str, bytes] = {}
     for data, rendered in done:
         files.update({f"{data.scenario.name}/{path}": content for path, content in rendered.items()})
-    files["index.md"] = render_index(reports).encode("utf-8")
+    names = [data.scenario.name for data in reports]
+    others = [] if keep_index_of is None else existing_reports(keep_index_of, besides=names)
+    files["index.md"] = render_index(reports, others=others).encode("utf-8")
     return reports, files

@@ -1,45 +1,87 @@
-"""reports/index.md: the scenarios side by side, each linking its own report."""
+"""reports/index.md: the scenarios side by side, each linking its own report.
+
+Rows are built from each scenario's results.json document, so an index can keep the rows of scenarios that
+were not part of this run (`workbench report one.yaml` into a folder holding other reports) from the
+results.json beside their report, instead of shrinking to one row.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from markupsafe import Markup
 
-from workbench.report.data import ReportData
+from workbench.report.data import SEVERITIES, ReportData
 from workbench.report.metrics import EXPOSURE, LATENCY_P95
 from workbench.report.numbers import fmt, fmt_ratio
+from workbench.report.results_json import ResultsFormatError, read_results, results_document
 from workbench.report.templating import markdown_environment
 
-__all__ = ["render_index"]
+__all__ = ["existing_reports", "render_index"]
 
 
-def _row(data: ReportData) -> dict[str, object]:
-    info = data.scenario
-    exposures = [(e.mean, e.design) for e in data.comparison if e.metric == EXPOSURE]
-    best = min(exposures, key=lambda pair: (pair[0], info.designs.index(pair[1])))[1] if exposures else None
-    exposure = data.estimate(best, EXPOSURE) if best else None
-    latency = data.estimate(best, LATENCY_P95) if best else None
-    open_ = [f for f in data.findings if not f.suppressed]
-    counts = "/".join(
-        str(sum(1 for f in open_ if f.severity == s)) for s in ("critical", "high", "medium", "low", "info")
-    )
-    agents = dict(info.counts).get("agents", 0)
+def _row(document: Mapping[str, Any]) -> dict[str, object]:
+    info = document["scenario"]
+    designs = list(info.get("designs", []))
+    estimates = {(row["design"], row["metric"]): row for row in document.get("comparison", [])}
+    exposures = [(row["mean"], row["design"]) for (_d, m), row in estimates.items() if m == EXPOSURE]
+    exposures = [(mean, design) for mean, design in exposures if mean is not None]
+    rank = {design: i for i, design in enumerate(designs)}
+    best = min(exposures, key=lambda pair: (pair[0], rank.get(pair[1], len(rank))))[1] if exposures else None
+    exposure = estimates.get((best, EXPOSURE)) if best else None
+    latency = estimates.get((best, LATENCY_P95)) if best else None
+    open_counts = document.get("summary", {}).get("findings", {})
+    counts = "/".join(str(open_counts.get(s, 0)) for s in reversed(SEVERITIES))
+    agents = sum(1 for row in document.get("blast_radius", []) if row.get("kind") == "agent")
+
+    def cell(row: Mapping[str, Any] | None) -> object:
+        return Markup(f"{fmt(row['mean'])} {fmt_ratio(row['ratio'])}") if row else "–"
+
     return {
-        "title": info.title or info.name,
-        "link": Markup(quote(f"{info.name}/report.md")),
+        "name": info["name"],
+        "title": info.get("title") or info["name"],
+        "link": Markup(quote(f"{info['name']}/report.md")),
         "agents": Markup(fmt(agents)),
-        "designs": len(info.designs),
+        "designs": len(designs),
         "best": best or "–",
-        "exposure": Markup(f"{fmt(exposure.mean)} {fmt_ratio(exposure.ratio)}") if exposure else "–",
-        "latency": Markup(f"{fmt(latency.mean)} {fmt_ratio(latency.ratio)}") if latency else "–",
+        "exposure": cell(exposure),
+        "latency": cell(latency),
         "open": counts,
-        "accepted": sum(1 for f in data.findings if f.suppressed),
+        "accepted": document.get("summary", {}).get("suppressed", 0),
     }
 
 
-def render_index(reports: Sequence[ReportData]) -> str:
-    """index.md for the given scenarios, sorted by name so the order of the command line does not matter."""
-    rows = [_row(data) for data in sorted(reports, key=lambda d: d.scenario.name)]
+def existing_reports(folder: str | Path, *, besides: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The results.json documents of the reports already in `folder`, except the scenarios named `besides`.
+
+    A report counts when its folder holds both report.md and a results.json this workbench reads; others
+    (a stale format, a half-deleted folder) are left out of the index rather than linked broken.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        return []
+    skip = {name.casefold() for name in besides}  # folders equal but for case are one folder on some systems
+    documents = []
+    for results in sorted(root.glob("*/results.json")):
+        if results.parent.name.casefold() in skip or not (results.parent / "report.md").is_file():
+            continue
+        try:
+            document = read_results(results)
+        except ResultsFormatError:
+            continue
+        if document.get("scenario", {}).get("name") == results.parent.name:
+            documents.append(document)
+    return documents
+
+
+def render_index(reports: Sequence[ReportData], *, others: Sequence[Mapping[str, Any]] = ()) -> str:
+    """index.md for the given scenarios and the results.json documents of `others` (reports kept from an
+    earlier run), sorted by name so the order of the command line does not matter."""
+    rows = [_row(results_document(data)) for data in reports]
+    names = {row["name"] for row in rows}
+    rows += [_row(document) for document in others if document["scenario"]["name"] not in names]
+    rows.sort(key=lambda row: str(row["name"]))
     return markdown_environment().get_template("index.md.j2").render(rows=rows)

@@ -1,0 +1,69 @@
+"""What a report says: governance answers, the static blast-radius table, and the index across runs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from test_report_support import cli, small_support, write_scenario
+
+from workbench.model import load_scenario
+from workbench.report import collect
+from workbench.report.data import ReportData
+from workbench.report.documents import render_markdown
+
+
+@pytest.fixture(scope="module")
+def support(tmp_path_factory: pytest.TempPathFactory) -> ReportData:
+    folder = tmp_path_factory.mktemp("support")
+    return collect(load_scenario(write_scenario(folder, small_support())), replications=1, root=folder)
+
+
+def _iga(data: ReportData, agent: str) -> dict[str, str]:
+    return dict(next(g for g in data.governance if g.agent == agent).iga)
+
+
+def test_governance_lists_held_credentials_apart_from_readable_secrets(support: ReportData) -> None:
+    answers = _iga(support, "support-agent")
+    assert "Which secrets may it use?" not in answers
+    held = answers["Which credentials does it hold?"]
+    assert held.startswith("mailer-api-key (copy in agent_config): held at all times in static_rbac")
+    assert "replaced by per-task tokens issued to its workload identity in jit" in held
+    assert answers["Which secrets may it read?"] == "none"
+
+
+def test_credential_answers_read_as_sentences(support: ReportData) -> None:
+    how = _iga(support, "support-agent")["How are its credentials issued, scoped and ended?"]
+    assert "standing, standing" not in how and "ends each" not in how
+    assert "static_rbac: standing: roles: support-agent-role" in how
+    assert "ends only when a revocation trigger fires" in how and "; each token expires after" in how
+
+
+def test_static_blast_radius_lists_tools_and_secrets(support: ReportData) -> None:
+    kinds = {row.identity: row.kind for row in support.blast_radius}
+    assert kinds["crm-mcp"] == "tool" and kinds["crm-service-key"] == "secret"
+    scores = {row.identity: row.score for row in support.blast_radius}
+    assert scores["crm-mcp"] > scores["support-agent"], "the tool's own key reaches more than the agent"
+    table = render_markdown(support, figures=[]).split("## Static blast radius", 1)[1].split("\n## ", 1)[0]
+    assert "| crm-mcp | tool |" in table and "| crm-service-key | secret |" in table
+
+
+def _index_rows(out: Path) -> list[str]:
+    return [line for line in (out / "index.md").read_text(encoding="utf-8").splitlines() if line.startswith("| [")]
+
+
+def test_reporting_one_scenario_keeps_the_other_scenarios_index_rows(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    alpha = write_scenario(tmp_path / "s", small_support(name="alpha", title="Alpha"), name="alpha.yaml")
+    beta = write_scenario(tmp_path / "s", small_support(name="beta", title="Beta"), name="beta.yaml")
+    assert cli(["report", str(alpha), str(beta), "--out", str(out), "--replications", "1"]) == 0
+    both = _index_rows(out)
+    assert [row.split("]")[0] for row in both] == ["| [Alpha", "| [Beta"]
+
+    assert cli(["report", str(beta), "--out", str(out), "--replications", "1"]) == 0
+    assert _index_rows(out) == both, "alpha's row is kept, from its results.json, exactly as it was"
+
+    shutil.rmtree(out / "alpha")
+    assert cli(["report", str(beta), "--out", str(out), "--replications", "1"]) == 0
+    assert [row.split("]")[0] for row in _index_rows(out)] == ["| [Beta"], "no row links a report that is gone"
