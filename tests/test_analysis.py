@@ -71,7 +71,7 @@ def test_every_frame_leads_with_the_run_identity(result):
     assert len(result.summary()) == 3 * 4
 
 
-def test_compare_gives_t_intervals_and_paired_differences(result):
+def test_compare_gives_bootstrap_intervals_and_paired_differences(result):
     table = result.compare()
     assert tuple(table.columns) == COMPARE_COLUMNS
     assert set(table["baseline"]) == {"static_rbac"}
@@ -82,9 +82,11 @@ def test_compare_gives_t_intervals_and_paired_differences(result):
     static = summary[summary["control"] == "static_rbac"].sort_values("replication")["latency_mean_s"].to_numpy()
     row = table[(table["control"] == "jit") & (table["metric"] == "latency_mean_s")].iloc[0]
     diff = jit - static
-    half = stats.t.ppf(0.975, len(diff) - 1) * diff.std(ddof=1) / math.sqrt(len(diff))
+    expected = stats.bootstrap(
+        (diff,), np.mean, method="percentile", n_resamples=9999, rng=np.random.default_rng(0)
+    ).confidence_interval
     assert row["diff_mean"] == pytest.approx(diff.mean())
-    assert (row["diff_ci_low"], row["diff_ci_high"]) == pytest.approx((diff.mean() - half, diff.mean() + half))
+    assert (row["diff_ci_low"], row["diff_ci_high"]) == pytest.approx((expected.low, expected.high))
     assert row["ratio"] == pytest.approx(jit.mean() / static.mean())
     assert row["ci_low"] <= row["mean"] <= row["ci_high"]
 
@@ -165,3 +167,40 @@ def test_state_at_leaves_out_an_approval_while_an_anomaly_suspends_it():
     assert approvers(300.0) == {"hana (approval ledger-ok)"}  # before detection at 400 s
     assert approvers(500.0) == set()  # suspended
     assert approvers(1100.0) == {"hana (approval ledger-ok)"}  # re-approved at 1061 s
+
+
+def test_intervals_of_non_negative_metrics_never_go_below_zero(result):
+    table = compare(result.summary())
+    bounded = table.dropna(subset=["ci_low"])
+    assert not bounded.empty
+    assert (bounded["ci_low"] >= 0).all(), bounded.loc[bounded["ci_low"] < 0, ["control", "metric", "ci_low"]]
+    assert (bounded["ci_low"] <= bounded["mean"]).all() and (bounded["mean"] <= bounded["ci_high"]).all()
+
+
+def test_bootstrap_interval_stays_in_range_where_t_does_not():
+    skewed = [0.0] * 9 + [120.0]  # most weeks no damage, one week a lot
+    mean, low, high = mean_ci(skewed)
+    assert 0.0 <= low <= mean <= high <= 120.0
+    assert mean_ci(skewed, method="t")[1] < 0.0
+    assert mean_ci([3.0, 3.0, 3.0]) == (3.0, 3.0, 3.0)
+
+
+def test_bootstrap_interval_is_deterministic_for_a_seed():
+    values = np.random.default_rng(5).exponential(10.0, size=30)
+    assert mean_ci(values) == mean_ci(values) == mean_ci(values, seed=0)
+    assert mean_ci(values, seed=1) != mean_ci(values, seed=0)
+    assert compare(_two_designs(), metrics=["exposure_score_h"]).equals(
+        compare(_two_designs(), metrics=["exposure_score_h"])
+    )
+
+
+def _two_designs():
+    import pandas as pd
+
+    rng = np.random.default_rng(3)
+    rows = [
+        {"control": c, "replication": r, "exposure_score_h": float(rng.exponential(5.0))}
+        for c in ("static_rbac", "jit")
+        for r in range(8)
+    ]
+    return pd.DataFrame(rows)
