@@ -87,9 +87,11 @@ _MD_INLINE = str.maketrans(
         "]": "\\]",
         "<": "&lt;",
         ">": "&gt;",
-        "&": "&amp;",
     }
 )
+# A bare `&` is literal in CommonMark; only one that would start a character reference (`&lt;`, `&#60;`) is
+# escaped, so "Spoofing & Impersonation" stays readable in the .md file itself.
+_MD_ENTITY_START = re.compile(r"&(?=[A-Za-z][A-Za-z0-9]{0,31};|#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};)")
 # An underscore opens or closes emphasis only next to a non-alphanumeric; inside a word (`customer_db`) it is
 # literal in CommonMark and GFM, so only those at a word's edge are escaped.
 _MD_EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
@@ -118,7 +120,7 @@ def markdown(value: Any) -> str:
         return str(value)
     text = printable(value, lines=True).replace("\t", " ")
     text = "\n".join(line.lstrip(" ") for line in text.split("\n"))
-    text = _MD_EDGE_UNDERSCORE.sub("\\_", text.translate(_MD_INLINE))
+    text = _MD_EDGE_UNDERSCORE.sub("\\_", _MD_ENTITY_START.sub("&amp;", text).translate(_MD_INLINE))
     return _MD_LINE_START.sub(_md_line_start, text)
 
 

@@ -42,15 +42,18 @@ def graph(
     file: Path = typer.Argument(..., help="Scenario file."),
     fmt: GraphFormat = typer.Option(GraphFormat.mermaid, "--format", "-f", help="Output format."),
 ) -> None:
-    """Print the access graph as GraphML, JSON node-link, Mermaid, DOT or BloodHound OpenGraph JSON."""
-    from workbench.graph import build_graph, to_dot, to_graphml, to_json, to_mermaid, to_opengraph
+    """Print the access graph as GraphML, JSON node-link, Mermaid, DOT or BloodHound OpenGraph JSON.
+
+    Mermaid of a large organisation is a summary (attack paths kept, other nodes folded by kind), titled so.
+    """
+    from workbench.graph import build_graph, to_dot, to_graphml, to_json, to_mermaid_summary, to_opengraph
     from workbench.model import load_scenario
 
     built = build_graph(load_scenario(file))
     renderers = {
         "graphml": to_graphml,
         "json": to_json,
-        "mermaid": to_mermaid,
+        "mermaid": to_mermaid_summary,
         "dot": to_dot,
         "opengraph": to_opengraph,
     }

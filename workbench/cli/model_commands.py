@@ -25,6 +25,7 @@ def validate(
     """Validate scenario files; report every problem at once, as FILE:LINE:COL: path: message and a code."""
     from workbench.model import load_scenario
     from workbench.policy import check_policies
+    from workbench.report.numbers import fmt_count
 
     problems: list[Problem] = []
     out = stdout()
@@ -35,12 +36,14 @@ def validate(
         except ScenarioError as error:
             problems.extend(error.problems)
             continue
-        out.print(
-            f"ok {file}: {len(scenario.agents)} agents, {len(scenario.tools)} tools, "
-            f"{len(scenario.datasets)} datasets, {len(scenario.secrets)} secrets, "
-            f"{len(scenario.controls)} control designs",
-            markup=False,
+        counts = (
+            fmt_count(len(scenario.agents), "agent"),
+            fmt_count(len(scenario.tools), "tool"),
+            fmt_count(len(scenario.datasets), "dataset"),
+            fmt_count(len(scenario.secrets), "secret"),
+            fmt_count(len(scenario.controls), "control design"),
         )
+        out.print(f"ok {file}: {', '.join(counts)}", markup=False)
     if problems:
         raise ScenarioError(problems)
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from workbench.graph.permissions import Pair, delegation_live, expand_permissions, scenario_resources
     from workbench.graph.reachability import access_view, is_permission, reachable_permissions
     from workbench.graph.scoring import RISK_THRESHOLDS, asset_weight, permission_weight, risk_level
+    from workbench.graph.summary import summarise_graph, to_mermaid_summary
     from workbench.graph.vocabulary import (
         ACCESS_EDGE_KINDS,
         ASSET_KINDS,
@@ -57,6 +58,8 @@ _HOME: dict[str, str] = {
     "to_graphml": "workbench.graph.export",
     "to_json": "workbench.graph.export",
     "to_mermaid": "workbench.graph.export",
+    "summarise_graph": "workbench.graph.summary",
+    "to_mermaid_summary": "workbench.graph.summary",
     "to_node_link": "workbench.graph.export",
     "to_opengraph": "workbench.graph.export",
     "AccessIndex": "workbench.graph.index",
@@ -118,10 +121,12 @@ __all__ = [
     "restricted_assets",
     "risk_level",
     "scenario_resources",
+    "summarise_graph",
     "to_dot",
     "to_graphml",
     "to_json",
     "to_mermaid",
+    "to_mermaid_summary",
     "to_node_link",
     "to_opengraph",
     "untrusted_agents",

@@ -17,6 +17,7 @@ __all__ = [
     "PRETTY_LIMIT",
     "fmt",
     "fmt_ci",
+    "fmt_count",
     "fmt_pct",
     "fmt_ratio",
     "fmt_signed",
@@ -65,6 +66,16 @@ def fmt(value: float | int | None) -> str:
     if magnitude >= 0.0001:
         return f"{value:.2g}"
     return f"{value:.1e}"
+
+
+def fmt_count(count: int, singular: str, plural: str | None = None) -> str:
+    """`1 agent`, `3 agents`, `1,200 control designs`: a count with its noun in the right number.
+
+    >>> fmt_count(1, "agent"), fmt_count(2, "secret"), fmt_count(0, "policy", "policies")
+    ('1 agent', '2 secrets', '0 policies')
+    """
+    noun = singular if count == 1 else (plural or singular + "s")
+    return f"{fmt(count)} {noun}"
 
 
 def fmt_signed(value: float | None) -> str:
