@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from test_report_support import cli, small_support, write_scenario
 
 from workbench.model import load_scenario
-from workbench.report import collect
+from workbench.report import collect, render_reports
 from workbench.report.data import ReportData
 from workbench.report.documents import render_markdown
 
@@ -67,3 +68,26 @@ def test_reporting_one_scenario_keeps_the_other_scenarios_index_rows(tmp_path: P
     shutil.rmtree(out / "alpha")
     assert cli(["report", str(beta), "--out", str(out), "--replications", "1"]) == 0
     assert [row.split("]")[0] for row in _index_rows(out)] == ["| [Beta"], "no row links a report that is gone"
+
+
+def test_html_report_has_a_table_of_contents_whose_links_all_land(support: ReportData) -> None:
+    page = render_reports([support])[f"{support.scenario.name}/report.html"].decode("utf-8")
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "anchors are unique"
+    toc = page.split('<nav class="toc"', 1)[1].split("</nav>", 1)[0]
+    links = re.findall(r'href="#([^"]+)"', toc)
+    assert {"designs", "findings", "governance", "blast-radius", "attack-paths", "agent-support-agent"} <= set(links)
+    assert set(links) <= set(ids)
+    finding_anchors = [i for i in ids if i.startswith("finding-")]
+    open_findings = [f for f in support.findings if not f.suppressed]
+    assert len(finding_anchors) == len(open_findings) and all(f'href="#{a}"' in page for a in finding_anchors)
+    assert "security severity</em> is the same as a number from 0 to 10" in page
+
+
+def test_index_html_links_every_html_report(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    alpha = write_scenario(tmp_path / "s", small_support(name="alpha", title="Alpha & Co"), name="alpha.yaml")
+    assert cli(["report", str(alpha), "--out", str(out), "--replications", "1"]) == 0
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="alpha/report.html">Alpha &amp; Co</a>' in page
+    assert (out / "alpha" / "report.html").is_file()

@@ -20,7 +20,7 @@ from workbench.model import Scenario, load_scenario
 from workbench.report.assemble import collect
 from workbench.report.data import ReportData
 from workbench.report.documents import render_report
-from workbench.report.index import existing_reports, render_index
+from workbench.report.index import existing_reports, render_index, render_index_html
 from workbench.sim.budget import check_work
 
 __all__ = ["report_scenarios"]
@@ -36,7 +36,7 @@ def _one(
     return replace(data, graph=None), render_report(data)
 
 
-ROOT_FILES = frozenset({"index.md"})
+ROOT_FILES = frozenset({"index.md", "index.html"})
 """Files a report folder holds beside the scenarios' folders: no scenario may be named like one."""
 
 
@@ -116,4 +116,5 @@ def report_scenarios(
     names = [data.scenario.name for data in reports]
     others = [] if keep_index_of is None else existing_reports(keep_index_of, besides=names)
     files["index.md"] = render_index(reports, others=others).encode("utf-8")
+    files["index.html"] = render_index_html(reports, others=others).encode("utf-8")
     return reports, files

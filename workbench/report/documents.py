@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from workbench.report.data import ReportData
 from workbench.report.figures import render_figures
-from workbench.report.index import render_index
+from workbench.report.index import render_index, render_index_html
 from workbench.report.results_json import results_json_text
 from workbench.report.sarif import sarif_text
 from workbench.report.templating import html_environment, markdown_environment
@@ -75,4 +75,5 @@ def render_reports(reports: Sequence[ReportData]) -> dict[str, bytes]:
     for data in reports:
         files.update({f"{data.scenario.name}/{path}": content for path, content in render_report(data).items()})
     files["index.md"] = render_index(reports).encode("utf-8")
+    files["index.html"] = render_index_html(reports).encode("utf-8")
     return files

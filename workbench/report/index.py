@@ -8,6 +8,7 @@ results.json beside their report, instead of shrinking to one row.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -18,9 +19,9 @@ from workbench.report.data import SEVERITIES, ReportData
 from workbench.report.metrics import EXPOSURE, LATENCY_P95
 from workbench.report.numbers import fmt, fmt_ratio
 from workbench.report.results_json import ResultsFormatError, read_results, results_document
-from workbench.report.templating import markdown_environment
+from workbench.report.templating import html_environment, markdown_environment
 
-__all__ = ["existing_reports", "render_index"]
+__all__ = ["existing_reports", "render_index", "render_index_html"]
 
 
 def _row(document: Mapping[str, Any]) -> dict[str, object]:
@@ -44,6 +45,7 @@ def _row(document: Mapping[str, Any]) -> dict[str, object]:
         "name": info["name"],
         "title": info.get("title") or info["name"],
         "link": Markup(quote(f"{info['name']}/report.md")),
+        "html_link": quote(f"{info['name']}/report.html"),
         "agents": Markup(fmt(agents)),
         "designs": len(designs),
         "best": best or "–",
@@ -77,11 +79,21 @@ def existing_reports(folder: str | Path, *, besides: Iterable[str] = ()) -> list
     return documents
 
 
-def render_index(reports: Sequence[ReportData], *, others: Sequence[Mapping[str, Any]] = ()) -> str:
-    """index.md for the given scenarios and the results.json documents of `others` (reports kept from an
-    earlier run), sorted by name so the order of the command line does not matter."""
+def _rows(reports: Sequence[ReportData], others: Sequence[Mapping[str, Any]]) -> list[dict[str, object]]:
     rows = [_row(results_document(data)) for data in reports]
     names = {row["name"] for row in rows}
     rows += [_row(document) for document in others if document["scenario"]["name"] not in names]
     rows.sort(key=lambda row: str(row["name"]))
-    return markdown_environment().get_template("index.md.j2").render(rows=rows)
+    return rows
+
+
+def render_index(reports: Sequence[ReportData], *, others: Sequence[Mapping[str, Any]] = ()) -> str:
+    """index.md for the given scenarios and the results.json documents of `others` (reports kept from an
+    earlier run), sorted by name so the order of the command line does not matter."""
+    return markdown_environment().get_template("index.md.j2").render(rows=_rows(reports, others))
+
+
+def render_index_html(reports: Sequence[ReportData], *, others: Sequence[Mapping[str, Any]] = ()) -> str:
+    """index.html: the same table as index.md, linking each scenario's report.html."""
+    css = (files("workbench.report") / "templates" / "report.css").read_text(encoding="utf-8")
+    return html_environment().get_template("index.html.j2").render(rows=_rows(reports, others), css=Markup(css))

@@ -189,6 +189,7 @@ def _finding_row(finding: FindingView) -> dict[str, object]:
         "remediation": finding.remediation,
         "refs": _grouped_refs(finding),
         "fingerprint": finding.fingerprint,
+        "anchor": f"finding-{finding.fingerprint[:12]}",  # stable across edits, as the fingerprint is
         "justification": finding.suppression.justification if finding.suppression else "",
         "owner": finding.suppression.owner if finding.suppression else "",
         "expires": finding.suppression.expires if finding.suppression else "",
@@ -299,6 +300,7 @@ def build_view(data: ReportData, *, figures: list[str]) -> ReportView:
     view.governance = [
         {
             "agent": g.agent,
+            "anchor": f"agent-{g.agent}",  # ids are letters, digits and _.:- : valid in an HTML id
             "name": g.name,
             "columns": list(g.capabilities.columns),
             "rows": [list(row) for row in g.capabilities.rows],
