@@ -107,3 +107,16 @@ def test_svg_ids_do_not_depend_on_float_bits_below_the_printed_precision() -> No
     first, nudged = svg(0.0), svg(1e-13)
     assert first == nudged
     assert 'clipPath id="p1"' in first and 'xlink:href="#m1"' in first
+
+
+def test_tradeoff_gives_each_design_its_marker_labels_coincident_ones_and_keeps_the_legend_off_the_data() -> None:
+    latency = {"static": Estimate(60, 55, 65), "jit": Estimate(75, 74, 76), "cedar": Estimate(75.5, 74, 77)}
+    exposure = {"static": Estimate(300, 200, 400), "jit": Estimate(160, 100, 220), "cedar": Estimate(162, 100, 225)}
+    ax = plot_tradeoff(latency, exposure)
+    markers = [line.get_marker() for line in ax.get_lines() if line.get_marker() not in ("None", None, "", "_", "|")]
+    assert len(set(markers)) == 3
+    assert [text.get_text() for text in ax.texts] == ["jit ≈ cedar"]
+    figure = ax.figure
+    figure.draw_without_rendering()
+    legend = ax.get_legend().get_window_extent()
+    assert legend.x0 >= ax.get_window_extent().x1, "the legend sits right of the axes, never over a point"

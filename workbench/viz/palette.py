@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["HIGHLIGHT", "KIND_STYLE", "MUTED", "design_colours", "design_linestyles"]
+__all__ = ["HIGHLIGHT", "KIND_STYLE", "MUTED", "design_colours", "design_linestyles", "design_markers"]
 
 _DESIGN_COLOURS = (
     "#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3",
@@ -39,3 +39,12 @@ _LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)))
 def design_linestyles(designs: Sequence[str]) -> dict[str, object]:
     """A line style per design, by position, cycling through solid, dashed, dash-dot, dotted and dash-dot-dot."""
     return {design: _LINESTYLES[i % len(_LINESTYLES)] for i, design in enumerate(designs)}
+
+
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*")
+"""Designs often land on the same point (JIT variants): a marker per design keeps each visible in print."""
+
+
+def design_markers(designs: Sequence[str]) -> dict[str, str]:
+    """A marker per design, by position: circle, square, triangle, diamond, ..."""
+    return {design: _MARKERS[i % len(_MARKERS)] for i, design in enumerate(designs)}

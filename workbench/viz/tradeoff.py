@@ -8,7 +8,7 @@ from typing import NamedTuple
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from workbench.viz.palette import design_colours
+from workbench.viz.palette import design_colours, design_markers
 
 __all__ = ["Estimate", "plot_tradeoff"]
 
@@ -30,17 +30,21 @@ def plot_tradeoff(
 ) -> Axes:
     """Each design at (p95 latency, exposure) with error bars, labelled; lower left is better on both."""
     if ax is None:
-        ax = Figure(figsize=(6.5, 4.2)).add_subplot()
+        ax = Figure(figsize=(7.5, 4.2), layout="constrained").add_subplot()  # room for the legend outside
     designs = [d for d in latency_p95_s if d in exposure]
     colours = design_colours(list(latency_p95_s))
+    markers = design_markers(list(latency_p95_s))
     for design in designs:
         x, y = latency_p95_s[design], exposure[design]
         ax.errorbar(
             [x.mean], [y.mean],
             xerr=[[max(x.mean - x.low, 0.0)], [max(x.high - x.mean, 0.0)]],
             yerr=[[max(y.mean - y.low, 0.0)], [max(y.high - y.mean, 0.0)]],
-            fmt="o", color=colours[design], capsize=3, label=design,
+            fmt=markers[design], color=colours[design], capsize=3, label=design, markersize=7, alpha=0.9,
         )  # fmt: skip
+    for group in _coincident(designs, latency_p95_s, exposure):
+        point = (latency_p95_s[group[0]].mean, exposure[group[0]].mean)
+        ax.annotate(" ≈ ".join(group), point, xytext=(8, -12), textcoords="offset points", fontsize=7, color="#444444")
     ax.set_xlabel("p95 task latency (s)")
     ax.set_ylabel(f"exposure per run ({exposure_unit})")
     ax.set_title("Trade-off: exposure against p95 latency (95% CIs)")
@@ -55,5 +59,26 @@ def plot_tradeoff(
     ax.set_ylim(bottom=0.0)
     if designs:
         # A legend, not text beside each point: designs with similar numbers would print over each other.
-        ax.legend(loc="best", fontsize=8, frameon=False)
+        # Outside the axes, so it never covers a point.
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return ax
+
+
+def _coincident(
+    designs: list[str], latency: Mapping[str, Estimate], exposure: Mapping[str, Estimate], tolerance: float = 0.05
+) -> list[list[str]]:
+    """Groups of two or more designs whose points are within `tolerance` (relative) on both axes."""
+
+    def close(a: float, b: float) -> bool:
+        return abs(a - b) <= tolerance * max(abs(a), abs(b), 1e-12)
+
+    groups: list[list[str]] = []
+    for design in designs:
+        for group in groups:
+            first = group[0]
+            if close(latency[design].mean, latency[first].mean) and close(exposure[design].mean, exposure[first].mean):
+                group.append(design)
+                break
+        else:
+            groups.append([design])
+    return [group for group in groups if len(group) > 1]
