@@ -9,7 +9,9 @@ and `results.json` is simply this model written out (see docs/results-json.md).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
+
+from workbench.findings.finding import SEVERITIES, Severity  # the one declaration of the severity order
 
 __all__ = [
     "SEVERITIES",
@@ -35,9 +37,6 @@ __all__ = [
     "Table",
 ]
 
-Severity = Literal["info", "low", "medium", "high", "critical"]
-SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high", "critical")
-"""Finding severities, least severe first; `--fail-on` compares positions in this tuple."""
 
 EvidenceValue = str | int | float | bool
 """A finding's evidence is flat scalars (lists are already joined into text upstream)."""

@@ -16,7 +16,7 @@ from typing import Any
 from workbench.errors import WorkbenchError
 from workbench.escaping import quote
 from workbench.model.yaml_safe import FileProblem, read_limited
-from workbench.report.data import FindingView, Hop, Location, ReportData
+from workbench.report.data import SEVERITIES, FindingView, Hop, Location, ReportData
 from workbench.report.metrics import metric
 from workbench.report.numbers import json_number, json_text
 
@@ -77,7 +77,7 @@ def results_document(data: ReportData) -> dict[str, Any]:
     info = data.scenario
     by_severity = {
         severity: sum(1 for f in data.findings if f.severity == severity and not f.suppressed)
-        for severity in ("critical", "high", "medium", "low", "info")
+        for severity in reversed(SEVERITIES)
     }
     dist = data.distributions
     return {
