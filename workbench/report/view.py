@@ -78,7 +78,8 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec(
         "blast-radius-by-design",
         "Blast radius per agent and design",
-        "Time-averaged weighted score of what an attacker holding each agent could exercise under each design.",
+        "Time-averaged weighted score of the credentials each agent holds under each design: what an attacker "
+        "who steals them gets. A hijacked agent can obtain more on request; exposure counts that.",
     ),
     FigureSpec(
         "cascade",
