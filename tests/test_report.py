@@ -178,13 +178,15 @@ def test_failure_while_rendering_leaves_the_previous_report_untouched(tmp_path: 
 
 
 @pytest.mark.slow
-def test_failure_while_writing_leaves_every_file_whole(tmp_path: Path, monkeypatch) -> None:
+def test_failure_while_writing_leaves_the_old_report_set_whole(tmp_path: Path, monkeypatch) -> None:
+    # The set is staged beside the folder and swapped in at once: a run that dies between two files leaves
+    # every old file as it was, no new file beside them, and nothing of the staging behind.
     path = write_scenario(tmp_path, small_support())
     out = tmp_path / "out"
     assert cli(["report", str(path), "--out", str(out), "--root", str(tmp_path)]) == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     write_scenario(tmp_path, small_support(title="A different title"))
-    real = write_module.atomic_write_bytes
+    real = write_module._write_new
     calls = []
 
     def dies_on_third(target: Path, data: bytes) -> None:
@@ -193,12 +195,12 @@ def test_failure_while_writing_leaves_every_file_whole(tmp_path: Path, monkeypat
             raise OSError("disk full")  # the run dies between two files
         real(target, data)
 
-    monkeypatch.setattr(write_module, "atomic_write_bytes", dies_on_third)
+    monkeypatch.setattr(write_module, "_write_new", dies_on_third)
     assert cli(["report", str(path), "--out", str(out), "--root", str(tmp_path)]) == 4
+    assert len(calls) == 3
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    assert after.keys() == before.keys(), "no temporary or partial files"
-    changed = [p for p in after if after[p] != before[p]]
-    assert changed == calls[:2], "files written before the kill are complete, the rest untouched"
+    assert after == before, "all old: nothing of the dead run is visible"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == [], "no staging left"
 
 
 @pytest.mark.slow
