@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from workbench.errors import Problem, ScenarioError
-from workbench.importers.documents import JsonDocument, json_pointer, parse_json
+from workbench.importers.documents import JsonDocument, parse_json
 from workbench.importers.merge import build_scenario
 from workbench.importers.naming import IdAllocator, one_line, slug
 from workbench.model.scenario import Scenario
@@ -148,15 +148,7 @@ class _Build:
         self.problems.append(self.document.problem(path, message, "import-shape"))
 
     def provenance(self, path: Sequence[str | int]) -> dict[str, Any]:
-        line, column = self.document.locate(path)
-        pointer = one_line(json_pointer(path))
-        return {
-            "source": "aws-iam",
-            "file": one_line(self.document.file),
-            "pointer": pointer,
-            "line": line,
-            "column": column,
-        }
+        return self.document.provenance(path, "aws-iam")
 
 
 def import_aws_iam(document: JsonDocument, *, as_of: dt.date, name: str = "imported-aws-iam") -> Scenario:

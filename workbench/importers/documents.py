@@ -21,6 +21,7 @@ from typing import Any
 
 from workbench.errors import Problem, ScenarioError
 from workbench.escaping import printable
+from workbench.importers.naming import one_line
 from workbench.model.yaml_safe import FileProblem, read_limited
 
 __all__ = ["MAX_INVENTORY_BYTES", "JsonDocument", "json_pointer", "parse_json", "read_json"]
@@ -77,6 +78,17 @@ class JsonDocument:
         index = self.offset(path)
         line = bisect.bisect_right(self._line_starts, index)
         return line, index - self._line_starts[line - 1] + 1
+
+    def provenance(self, path: Pointer, source: str) -> dict[str, Any]:
+        """The `provenance` of an entity imported from the value at `path`: importer, file, pointer, line, column."""
+        line, column = self.locate(path)
+        return {
+            "source": source,
+            "file": one_line(self.file),
+            "pointer": one_line(json_pointer(path)),
+            "line": line,
+            "column": column,
+        }
 
     def problem(self, path: Pointer, message: str, code: str) -> Problem:
         """A problem at the value at `path`, its JSON pointer as the problem's path."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.errors import Problem, ScenarioError
-from workbench.importers.documents import JsonDocument, json_pointer
+from workbench.importers.documents import JsonDocument
 from workbench.importers.merge import build_scenario
 from workbench.importers.naming import IdAllocator, one_line, slug
 from workbench.model.scenario import Scenario
@@ -62,15 +62,7 @@ class _Build:
         self.problems.append(self.document.problem(path, message, "import-shape"))
 
     def provenance(self, path: Sequence[str | int]) -> dict[str, Any]:
-        line, column = self.document.locate(path)
-        pointer = one_line(json_pointer(path))
-        return {
-            "source": "k8s",
-            "file": one_line(self.document.file),
-            "pointer": pointer,
-            "line": line,
-            "column": column,
-        }
+        return self.document.provenance(path, "k8s")
 
 
 def _selector(text: str | None) -> tuple[str, str | None] | None:

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from workbench.errors import Problem, ScenarioError
-from workbench.importers.documents import JsonDocument, json_pointer, read_json
+from workbench.importers.documents import JsonDocument, read_json
 from workbench.importers.merge import build_scenario
 from workbench.importers.naming import IdAllocator, one_line, slug
 from workbench.model.scenario import Scenario
@@ -423,11 +423,4 @@ def _kind(name: str, value: str, *, header: bool) -> str:
 
 
 def _provenance(document: JsonDocument, pointer: Sequence[str | int]) -> dict[str, Any]:
-    line, column = document.locate(pointer)
-    return {
-        "source": "mcp",
-        "file": one_line(document.file),
-        "pointer": one_line(json_pointer(pointer)),
-        "line": line,
-        "column": column,
-    }
+    return document.provenance(pointer, "mcp")
