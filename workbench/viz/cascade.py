@@ -37,12 +37,12 @@ def plot_cascade(members: Sequence[CascadeBar], *, title: str = "", ax: Axes | N
     if ax is None:
         ax = Figure(figsize=(7.0, 0.6 + 0.45 * max(len(members), 2))).add_subplot()
     row = {m.compromise_id: i for i, m in enumerate(members)}
+    ax.set_yticks(range(len(members)), [""] * len(members))  # the labels sit above the bars instead
     for i, m in enumerate(members):
         how = m.spread.split(":", 1)[0]
         ax.barh(i, max(m.end_h - m.start_h, 1e-3), left=m.start_h, height=0.55, color=_COLOURS.get(how, "#937860"))
         label = m.target if not m.spread else f"{m.target} ({m.spread})"
         ax.text(m.end_h, i, f"  {m.exposure_score_h:.3g} score-h", va="center", fontsize=8)
-        ax.set_yticks(range(len(members)), [""] * len(members))
         ax.text(m.start_h, i - 0.42, label, fontsize=8, va="bottom")
         if m.parent in row:
             ax.plot([m.start_h, m.start_h], [row[m.parent], i], color="#555555", linewidth=1.0, linestyle=":")
