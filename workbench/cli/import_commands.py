@@ -2,19 +2,29 @@
 
 A thin shell over `workbench.importers`: read, import, merge into `--merge OVERLAY`, check, write. Bad input
 exits 3 with every problem as FILE:LINE:COL: /json/pointer: message; nothing is written then.
+
+The options every importer takes (`--out`, `--merge`, `--as-of`, `--name`) are declared once, in `_SHARED`;
+`_importer` adds them to each subcommand and does the reading of overlays and the writing, so that an
+importer's command says only what is its own: its inputs, its options, and the scenario it makes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
 import os
 import sys
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from workbench.cli._shell import stderr
+from workbench.model.common import ImportSource
 
 __all__ = ["register"]
 
@@ -24,17 +34,82 @@ import_app = typer.Typer(
     no_args_is_help=True,
 )
 
-_OUT = typer.Option(None, "--out", "-o", help="Scenario file to write; stdout if omitted.")
-_MERGE = typer.Option(
-    [],
-    "--merge",
-    help="Scenario to merge into: its hand-written entities and settings are kept. Repeat it to lay several "
-    "in turn (an earlier import of another source, then your overlay): the last one wins.",
+
+@dataclass(frozen=True)
+class ImportRun:
+    """What the shared options settle before an importer runs: the scenario's date and name."""
+
+    as_of: dt.date
+    name: str
+
+
+Imported = tuple[Any, str]
+"""What an importer's command returns: the scenario it made and the header line saying from what."""
+
+
+def _parameter(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+
+
+_SHARED = (
+    _parameter(
+        "out", Path | None, typer.Option(None, "--out", "-o", help="Scenario file to write; stdout if omitted.")
+    ),
+    _parameter(
+        "merge",
+        list[Path],
+        typer.Option(
+            [],
+            "--merge",
+            metavar="SCENARIO",
+            help="Scenario to merge into: its hand-written entities and settings are kept. Repeat it to lay "
+            "several in turn (an earlier import of another source, then your overlay): the last one wins.",
+        ),
+    ),
+    _parameter(
+        "as_of",
+        str | None,
+        typer.Option(
+            None,
+            "--as-of",
+            help="The date the scenario describes (YYYY-MM-DD); default: the overlay's, else today (UTC).",
+        ),
+    ),
+    _parameter(
+        "name",
+        str | None,
+        typer.Option(None, "--name", help="Scenario name; default: the overlay's, else imported-SOURCE."),
+    ),
 )
-_AS_OF = typer.Option(
-    None, "--as-of", help="The date the scenario describes (YYYY-MM-DD); default: the overlay's, else today (UTC)."
-)
-_NAME = typer.Option(None, "--name", help="Scenario name; default: the overlay's, else imported-SOURCE.")
+"""The options of every `workbench import` subcommand, declared once."""
+
+
+def _importer(command: str, source: ImportSource) -> Callable[[Callable[..., Imported]], Callable[..., Imported]]:
+    """Register `body(run, **own)` as `workbench import COMMAND`, with its own parameters and `_SHARED`."""
+
+    def register(body: Callable[..., Imported]) -> Callable[..., Imported]:
+        own = list(inspect.signature(body, eval_str=True).parameters.values())[1:]  # the first is the run
+        hints = typing.get_type_hints(body)
+
+        @functools.wraps(body)
+        def shell(**options: Any) -> None:
+            out, merge, as_of, name = (options.pop(p.name) for p in _SHARED)
+            overlays = [_load_overlay(path) for path in merge]
+            run = ImportRun(as_of=_date(as_of, overlays), name=name or f"imported-{source}")
+            scenario, header = body(run, **options)
+            _write(scenario, overlays, out=out, source=source, header=header, name=name)
+
+        del shell.__wrapped__  # typer reads the signature below, not the body's
+        setattr(shell, "__signature__", inspect.Signature([*own, *_SHARED]))  # noqa: B010 - read by inspect
+        shell.__annotations__ = {
+            **{p.name: hints[p.name] for p in own},
+            **{p.name: p.annotation for p in _SHARED},
+            "return": None,
+        }
+        import_app.command(command)(shell)
+        return body
+
+    return register
 
 
 def register(app: typer.Typer) -> None:
@@ -42,55 +117,41 @@ def register(app: typer.Typer) -> None:
     app.add_typer(import_app, name="import")
 
 
-@import_app.command("mcp")
+@_importer("mcp", "mcp")
 def mcp(
+    run: ImportRun,
     paths: list[Path] = typer.Argument(..., help="MCP client configs, or folders to scan.", show_default=False),
-    out: Path | None = _OUT,
-    merge: list[Path] = _MERGE,
-    as_of: str | None = _AS_OF,
-    name: str | None = _NAME,
     salt: str | None = typer.Option(
         None,
         "--salt",
         envvar="WORKBENCH_IMPORT_SALT",
         help="Salt of the secret fingerprints (keep it private and the same across imports).",
     ),
-) -> None:
+) -> Imported:
     """Claude Desktop, Claude Code, Cursor, VS Code and Windsurf configs: agents, MCP servers, secrets."""
     from workbench.importers import import_mcp, read_configs
     from workbench.importers.mcp import DEFAULT_SALT
 
-    overlay = _overlay(merge)
     configs = read_configs(paths)
-    scenario = import_mcp(
-        configs,
-        as_of=_date(as_of, overlay),
-        name=name or "imported-mcp",
-        salt=salt or DEFAULT_SALT,
-    )
-    header = f"Imported by `workbench import mcp` from {len(configs)} MCP client config(s)."
-    _write(scenario, overlay, out=out, source="mcp", header=header, name=name)
+    scenario = import_mcp(configs, as_of=run.as_of, name=run.name, salt=salt or DEFAULT_SALT)
+    return scenario, f"Imported by `workbench import mcp` from {len(configs)} MCP client config(s)."
 
 
-@import_app.command("aws-iam")
+@_importer("aws-iam", "aws-iam")
 def aws_iam(
+    run: ImportRun,
     file: Path = typer.Argument(..., help="JSON of `aws iam get-account-authorization-details`.", show_default=False),
-    out: Path | None = _OUT,
-    merge: list[Path] = _MERGE,
-    as_of: str | None = _AS_OF,
-    name: str | None = _NAME,
-) -> None:
+) -> Imported:
     """IAM users, groups, roles and policies: service accounts, roles, agent roles, blocked actions."""
     from workbench.importers import import_aws_iam, read_json
 
-    overlay = _overlay(merge)
-    scenario = import_aws_iam(read_json(file), as_of=_date(as_of, overlay), name=name or "imported-aws-iam")
-    header = f"Imported by `workbench import aws-iam` from {file.name}."
-    _write(scenario, overlay, out=out, source="aws-iam", header=header, name=name)
+    scenario = import_aws_iam(read_json(file), as_of=run.as_of, name=run.name)
+    return scenario, f"Imported by `workbench import aws-iam` from {file.name}."
 
 
-@import_app.command("k8s")
+@_importer("k8s", "k8s")
 def k8s(
+    run: ImportRun,
     file: Path = typer.Argument(
         ...,
         help="JSON of `kubectl get serviceaccounts,roles,clusterroles,rolebindings,clusterrolebindings,pods,"
@@ -103,49 +164,34 @@ def k8s(
     agent_annotation: str | None = typer.Option(
         None, "--agent-annotation", help="KEY=VALUE (or KEY): workloads with this annotation are agents."
     ),
-    out: Path | None = _OUT,
-    merge: list[Path] = _MERGE,
-    as_of: str | None = _AS_OF,
-    name: str | None = _NAME,
-) -> None:
-    """Service accounts, RBAC bindings in their scope, and the workloads that are agents."""
+) -> Imported:
+    """Service accounts, users and groups, RBAC bindings in their scope, and the workloads that are agents."""
     from workbench.importers import import_k8s, read_json
 
-    overlay = _overlay(merge)
     scenario = import_k8s(
-        read_json(file),
-        as_of=_date(as_of, overlay),
-        name=name or "imported-k8s",
-        agent_label=agent_label,
-        agent_annotation=agent_annotation,
+        read_json(file), as_of=run.as_of, name=run.name, agent_label=agent_label, agent_annotation=agent_annotation
     )
-    header = f"Imported by `workbench import k8s` from {file.name}."
-    _write(scenario, overlay, out=out, source="k8s", header=header, name=name)
+    return scenario, f"Imported by `workbench import k8s` from {file.name}."
 
 
-@import_app.command("opengraph")
+@_importer("opengraph", "opengraph")
 def opengraph(
+    run: ImportRun,
     file: Path = typer.Argument(
         ..., help="BloodHound OpenGraph JSON (AgentHound, BloodHound, workbench).", show_default=False
     ),
-    out: Path | None = _OUT,
-    merge: list[Path] = _MERGE,
-    as_of: str | None = _AS_OF,
-    name: str | None = _NAME,
-) -> None:
+) -> Imported:
     """OpenGraph nodes and edges: entities by kind, edges as the roles, secrets, tools and grants they draw."""
     from workbench.importers import import_opengraph, read_json
 
-    overlay = _overlay(merge)
-    scenario = import_opengraph(read_json(file), as_of=_date(as_of, overlay), name=name or "imported-opengraph")
-    header = f"Imported by `workbench import opengraph` from {file.name}."
-    _write(scenario, overlay, out=out, source="opengraph", header=header, name=name)
+    scenario = import_opengraph(read_json(file), as_of=run.as_of, name=run.name)
+    return scenario, f"Imported by `workbench import opengraph` from {file.name}."
 
 
-def _overlay(merge: list[Path]) -> list[dict[str, Any]]:
+def _load_overlay(path: Path) -> dict[str, Any]:
     from workbench.importers import load_overlay
 
-    return [load_overlay(path) for path in merge]
+    return load_overlay(path)
 
 
 def _date(text: str | None, overlays: list[dict[str, Any]]) -> dt.date:
