@@ -144,3 +144,38 @@ def test_a_cascades_exposure_is_the_sum_over_its_members():
     assert (row.root_target, row.members, row.spread) == ("bot", 2, 1)
     assert row.exposure_score_h == members["exposure_score_h"].sum()
     assert worst_cascade(members)["target"].tolist() == ["bot", "clerk"]
+
+
+def test_two_leaked_secrets_draw_their_own_detection_delays():
+    # Equal-length names and the same action: the leak's substream must tell the secrets apart.
+    grants = [{"action": "read", "resource": "ledger"}]
+    sections = {
+        "secrets": [{"id": name, "grants": grants, "sensitivity": "internal"} for name in ("key-a", "key-b")],
+        "roles": [
+            {"id": "reader", "permissions": [{"action": "read", "resource": s} for s in ("key-a", "key-b")]},
+            {"id": "filer", "permissions": []},
+        ],
+        "service_accounts": [{"id": "svc", "credentials": [{"secret": "key-a"}, {"secret": "key-b"}]}],
+        "workload": {"task_types": []},
+        "threats": [
+            {
+                "id": "inj",
+                "kind": "prompt_injection",
+                "target": "bot",
+                "at": ["100s"],
+                "detection_delay": {"dist": "exponential", "mean": "1h"},
+            }
+        ],
+    }
+    out = run_replication(pipeline(**sections), "static_rbac", 0, SEED)
+    dwell = {c.target: c.contained_s - c.compromised_s for c in out.compromises if c.threat_kind == "key_leak"}
+    assert sorted(dwell) == ["key-a", "key-b"]
+    assert dwell["key-a"] != dwell["key-b"]
+
+
+def test_a_threats_own_compromises_are_independent_attackers():
+    # Two injections an hour apart in detection: both hold bot at once, each its own compromise.
+    threats = [{"id": "inj", "kind": "prompt_injection", "target": "bot", "at": ["100s", "200s"], "detection_delay": "1h"}]
+    out = run_replication(pipeline(threats=threats, workload={"task_types": []}), "static_rbac", 0, SEED)
+    own = [(c.compromised_s, c.contained_s) for c in out.compromises if c.target == "bot"]
+    assert own == [(100.0, 100.0 + HOUR), (200.0, 200.0 + HOUR)]

@@ -485,7 +485,10 @@ def spread_by_use(run: Run, comp: Compromise, grant: Grant) -> None:
     if action == "write" and isinstance(item, Dataset) and item.hijacks_readers > 0:
         run.poisoned.setdefault(resource, comp)
     elif action == "read" and isinstance(item, Secret):
-        spread(run, comp, "key_leak", resource, child_key(comp.key, 1, *map(len, grant)), f"secret:{resource}")
+        # The leak's substream is keyed by which secret it is (its place in the scenario), so that two
+        # secrets read by one attacker draw independent detection and revocation delays.
+        position = next(i for i, secret in enumerate(run.scenario.secrets) if secret.id == resource)
+        spread(run, comp, "key_leak", resource, child_key(comp.key, 1, position), f"secret:{resource}")
 
 
 def read_poisoned(run: Run, agent: str, dataset: str, key: int, at: int) -> None:
