@@ -175,7 +175,9 @@ def test_two_leaked_secrets_draw_their_own_detection_delays():
 
 def test_a_threats_own_compromises_are_independent_attackers():
     # Two injections an hour apart in detection: both hold bot at once, each its own compromise.
-    threats = [{"id": "inj", "kind": "prompt_injection", "target": "bot", "at": ["100s", "200s"], "detection_delay": "1h"}]
+    threats = [
+        {"id": "inj", "kind": "prompt_injection", "target": "bot", "at": ["100s", "200s"], "detection_delay": "1h"}
+    ]
     out = run_replication(pipeline(threats=threats, workload={"task_types": []}), "static_rbac", 0, SEED)
     own = [(c.compromised_s, c.contained_s) for c in out.compromises if c.target == "bot"]
     assert own == [(100.0, 100.0 + HOUR), (200.0, 200.0 + HOUR)]
