@@ -12,6 +12,9 @@ from workbench.errors import Problem, ScenarioError
 
 __all__ = ["register"]
 
+MAX_WARNINGS_SHOWN = 50
+"""Warnings printed per file; an import of 5,000 laptops would otherwise print 5,000 of them."""
+
 
 def register(app: typer.Typer) -> None:
     """Add the scenario-language commands to the app."""
@@ -22,8 +25,12 @@ def register(app: typer.Typer) -> None:
 def validate(
     files: list[Path] = typer.Argument(..., help="Scenario files to validate.", show_default=False),
 ) -> None:
-    """Validate scenario files; report every problem at once, as FILE:LINE:COL: path: message and a code."""
+    """Validate scenario files; report every problem at once, as FILE:LINE:COL: path: message and a code.
+
+    What an import left to fill in (an imported agent's owner or purpose) is a warning: shown, exit 0.
+    """
     from workbench.model import load_scenario
+    from workbench.model.todos import todo_warnings
     from workbench.policy import check_policies
     from workbench.report.numbers import fmt_count
 
@@ -43,7 +50,13 @@ def validate(
             fmt_count(len(scenario.secrets), "secret"),
             fmt_count(len(scenario.controls), "control design"),
         )
-        out.print(f"ok {file}: {', '.join(counts)}", markup=False)
+        warnings = todo_warnings(scenario)
+        for warning in warnings[:MAX_WARNINGS_SHOWN]:
+            stderr().print(f"warning: {warning}", markup=False)
+        if len(warnings) > MAX_WARNINGS_SHOWN:
+            stderr().print(f"warning: ... and {len(warnings) - MAX_WARNINGS_SHOWN:,} more like these", markup=False)
+        todos = f" ({fmt_count(len(warnings), 'TODO warning')})" if warnings else ""
+        out.print(f"ok {file}: {', '.join(counts)}{todos}", markup=False)
     if problems:
         raise ScenarioError(problems)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from workbench.model.common import ImportSource
 from workbench.model.loading import parse_scenario
 from workbench.model.references import check_files, check_references
 from workbench.model.scenario import ENTITY_SECTIONS, Scenario
+from workbench.model.todos import import_todos
 from workbench.model.yaml_safe import LoadLimits, format_path, load_yaml, read_scenario_bytes
 
 __all__ = ["build_scenario", "load_overlay", "merge_overlay", "render_scenario", "scenario_document", "yaml_text"]
@@ -118,15 +120,16 @@ def render_scenario(
     the model the document was dumped from; only when the check fails is the text parsed as the loader
     would, so that every problem is located in the text that would have been written (named `file`).
     """
-    text = "".join(f"# {printable(line)}\n" for line in header.splitlines()) + yaml_text(document)
+    head = "".join(f"# {printable(line)}\n" for line in header.splitlines())
     try:
         scenario = validated if validated is not None else Scenario.model_validate(document)
         valid = not check_references(scenario) and not check_files(scenario, base_dir)
     except ValidationError:
         valid = False
     if not valid:
-        parse_scenario(text, filename=file, base_dir=base_dir)
-    return text
+        parse_scenario(head + yaml_text(document), filename=file, base_dir=base_dir)
+    notes = {todo.path: todo.message for todo in import_todos(scenario)}
+    return head + yaml_text(document, notes=notes)
 
 
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_./-]*(:[A-Za-z0-9_./-]+)*")
@@ -156,15 +159,27 @@ def _scalar(value: Any) -> str:
 _RAW = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 
 
-def yaml_text(document: dict[str, Any]) -> str:
+def yaml_text(document: dict[str, Any], *, notes: Mapping[tuple[str | int, ...], str] | None = None) -> str:
     """Block-style YAML of plain data (dicts, lists, str, int, float, bool, None), always the same bytes.
+
+    `notes` are comments written on the line above an item of a top-level list, by its path (`("agents", 3)`).
 
     Written here rather than by PyYAML's representer, which costs seconds per megabyte: an import of 10,000
     IAM roles writes tens of megabytes. Ids stay plain scalars; any other string is JSON-quoted, which YAML
     reads back as the same string (tests/test_import_mcp.py checks the round trip).
     """
     lines: list[str] = []
-    _mapping(document, "", lines)
+    by_section: dict[str | int, dict[int, str]] = {}
+    for path, note in (notes or {}).items():
+        section, index = path
+        if isinstance(index, int):
+            by_section.setdefault(section, {})[index] = note
+    for key, value in document.items():
+        if isinstance(value, list) and value and key in by_section:
+            lines.append(f"{_scalar(key)}:")
+            _sequence(value, "", lines, notes=by_section[key])
+        else:
+            _entry(f"{_scalar(key)}:", value, "", lines)
     return "\n".join(lines) + "\n"
 
 
@@ -187,8 +202,10 @@ def _entry(head: str, value: Any, indent: str, lines: list[str]) -> None:
         lines.append(f"{head} {_scalar(value)}")
 
 
-def _sequence(items: list[Any], indent: str, lines: list[str]) -> None:
-    for item in items:
+def _sequence(items: list[Any], indent: str, lines: list[str], notes: Mapping[int, str] | None = None) -> None:
+    for index, item in enumerate(items):
+        if notes and index in notes:
+            lines.append(f"{indent}# {printable(notes[index])}")
         if isinstance(item, dict) and item:
             _mapping(item, indent + "  ", lines, first=f"{indent}- ")
         elif isinstance(item, list) and item:
