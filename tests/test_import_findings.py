@@ -11,6 +11,7 @@ import pytest
 from workbench.cli import run
 from workbench.findings import evaluate
 from workbench.importers import import_aws_iam, import_mcp, read_configs, read_json
+from workbench.model import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2026, 12, 1)
@@ -75,3 +76,39 @@ def test_sarif_points_code_scanning_at_the_config_file(tmp_path: Path) -> None:
         for r in results
     }  # fmt: skip
     assert ("tests/fixtures/mcp/repos/payments/.mcp.json", 8) in where
+    # Every rule, not only the import rules: an MCP import holds nothing hand-written, so every result opens
+    # a config file; the key held inline (WB104) opens the line of claude_desktop_config.json holding it.
+    alice = "tests/fixtures/mcp/laptops/alice/claude_desktop_config.json"
+    located = {}
+    for result in sarif["runs"][0]["results"]:
+        physical = result["locations"][0]["physicalLocation"]
+        assert physical["artifactLocation"]["uri"].startswith("tests/fixtures/mcp/"), result["ruleId"]
+        located.setdefault(result["ruleId"], set()).add(
+            (physical["artifactLocation"]["uri"], physical["region"]["startLine"])
+        )
+        for step in result.get("codeFlows", [{"threadFlows": [{"locations": []}]}])[0]["threadFlows"][0]["locations"]:
+            if "physicalLocation" in step["location"]:
+                assert step["location"]["physicalLocation"]["artifactLocation"]["uri"].startswith("tests/fixtures/")
+    assert len(located) > 5  # WB1xx hygiene and governance rules too
+    assert (alice, 7) in located["WB104"]
+    assert '"GITHUB_PERSONAL_ACCESS_TOKEN": "ghp_' in (REPO / alice).read_text().splitlines()[6]
+
+
+def test_every_rule_locates_a_finding_on_an_imported_node_in_the_inventory_it_came_from(tmp_path: Path) -> None:
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text(
+        "schema_version: 1\nname: mixed\nas_of: 2026-12-01\n"
+        "agents:\n  - id: hand-written\n    credentials: [{secret: secret:brave_api_key, stored_in: code}]\n"
+    )
+    estate = tmp_path / "estate.yaml"
+    assert run(["import", "mcp", "tests/fixtures/mcp", "--merge", str(overlay), "-o", str(estate)]) == 0
+    scenario = load_scenario(estate)
+    findings = list(evaluate(scenario))
+    imported = [f for f in findings if f.entity_id != "hand-written"]
+    assert imported and all(f.location.file.startswith("tests/fixtures/mcp/") for f in imported)
+    # A finding inside an imported agent is at the key's own line, and keeps the scenario's YAML path.
+    held = [f for f in findings if f.rule_id == "WB104" and f.location.pointer == "agents[0].credentials[0].stored_in"]
+    assert [str(f.location) for f in held] == ["tests/fixtures/mcp/laptops/alice/claude_desktop_config.json:7:9"]
+    # A hand-written agent is located in the scenario, whatever it refers to.
+    own = [f for f in findings if f.entity_id == "hand-written"]
+    assert own and all(f.location.file == str(estate) for f in own)

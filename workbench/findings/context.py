@@ -22,6 +22,8 @@ from workbench.findings.finding import EvidenceValue, Finding, Location, Severit
 from workbench.findings.rules import rule
 from workbench.frameworks import Catalog, FrameworkRef
 from workbench.model import Approval, Scenario, TaskType
+from workbench.model.common import Provenance
+from workbench.model.origins import origin as imported_from
 from workbench.policy.base import ControlDesign
 from workbench.policy.blocked import BlockList, block_list
 from workbench.policy.factory import build_designs
@@ -111,19 +113,25 @@ class RuleContext:
         at: YamlPath | None = None,
         severity: Severity | None = None,
         entity_kind: str | None = None,
+        origin: Provenance | None = None,
     ) -> Finding:
         """A finding of `rule_id` about `entity_id`.
 
         `key` holds the ids that tell this finding apart from others of the same rule and entity (e.g. the
         secret); it goes into the evidence and, alone with rule and entity, into the fingerprint. `at` is the
-        YAML node to point at; by default the entity itself.
+        YAML node to point at; by default the entity itself. A node of an imported entity is located in the
+        inventory file it was read from (`model.origins.origin`), or at `origin` when the rule knows better.
         """
         meta = rule(rule_id)
         kind = entity_kind or self.scenario.kinds.get(entity_id)
         if kind is None:
             raise RuleError(f"{rule_id}: finding about '{entity_id}', which is not an entity of the scenario")
         yaml_path = self.scenario.path_of(entity_id) if at is None else at
-        file, line, column = self.scenario.locate(yaml_path)
+        where = origin or imported_from(self.scenario, yaml_path)
+        if where is not None:
+            file, line, column = where.file, where.line, where.column
+        else:
+            file, line, column = self.scenario.locate(yaml_path)
         return Finding(
             rule_id=rule_id,
             title=meta.title,

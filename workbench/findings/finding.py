@@ -50,7 +50,8 @@ EvidenceValue = str | int | float | bool
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where in the scenario file a finding points: file, line, column and the YAML path of the node."""
+    """Where a finding points: file, line and column of the scenario's YAML node, or of the inventory node an
+    imported entity was read from (then `file` is the inventory); `yaml_path` is the scenario node's either way."""
 
     file: str
     line: int

@@ -9,11 +9,10 @@ Kubernetes agent bound to cluster-admin.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 
 from workbench.findings.context import RuleContext
-from workbench.findings.finding import Finding, Location
+from workbench.findings.finding import Finding
 from workbench.model.common import Provenance
 
 __all__ = [
@@ -25,11 +24,6 @@ __all__ = [
 ]
 
 
-def _at(finding: Finding, where: Provenance) -> Finding:
-    """The finding located in the inventory file, at the node the importer read it from."""
-    return dataclasses.replace(finding, location=Location(where.file, where.line, where.column))
-
-
 def inline_mcp_secret(ctx: RuleContext) -> Iterator[Finding]:
     """WB120: a secret's value is written in an MCP client config; one finding per place it is written."""
     for secret in ctx.scenario.secrets:
@@ -38,14 +32,14 @@ def inline_mcp_secret(ctx: RuleContext) -> Iterator[Finding]:
         for where in secret.provenance:
             if where.source != "mcp":
                 continue
-            finding = ctx.finding(
+            yield ctx.finding(
                 "WB120",
                 secret.id,
                 f"Secret '{secret.id}' is written inline in {where.file} at {where.pointer}: anyone who can read "
                 "the file (backups, dotfile repositories, other local processes) has the key.",
                 key={"file": where.file, "pointer": where.pointer},
+                origin=where,
             )
-            yield _at(finding, where)
 
 
 def shared_mcp_secret(ctx: RuleContext) -> Iterator[Finding]:
@@ -57,14 +51,14 @@ def shared_mcp_secret(ctx: RuleContext) -> Iterator[Finding]:
         if len(files) < 2:
             continue
         first = next(w for w in secret.provenance if w.source == "mcp")
-        finding = ctx.finding(
+        yield ctx.finding(
             "WB121",
             secret.id,
             f"Secret '{secret.id}' is the same key in {len(files)} MCP client configs ({', '.join(files[:5])}"
             f"{', ...' if len(files) > 5 else ''}): one leak exposes every client, and revoking it breaks them all.",
             evidence={"configs": len(files)},
+            origin=first,
         )
-        yield _at(finding, first)
 
 
 def static_mcp_header(ctx: RuleContext) -> Iterator[Finding]:
@@ -81,7 +75,7 @@ def static_mcp_header(ctx: RuleContext) -> Iterator[Finding]:
             for secret_id, where in headers.get(server.file, []):
                 if not where.pointer.startswith(server.pointer + "/headers/"):
                     continue
-                finding = ctx.finding(
+                yield ctx.finding(
                     "WB122",
                     tool.id,
                     f"Remote MCP server '{tool.id}' is called with a static credential header from {where.file} "
@@ -89,8 +83,8 @@ def static_mcp_header(ctx: RuleContext) -> Iterator[Finding]:
                     "by anyone who reads it.",
                     key={"file": where.file, "pointer": where.pointer},
                     evidence={"secret": secret_id},
+                    origin=where,
                 )
-                yield _at(finding, where)
 
 
 def agent_role_with_every_action(ctx: RuleContext) -> Iterator[Finding]:
@@ -106,16 +100,15 @@ def agent_role_with_every_action(ctx: RuleContext) -> Iterator[Finding]:
             if not everything:
                 continue
             resources = ", ".join(sorted({p.resource for p in everything}))
-            finding = ctx.finding(
+            yield ctx.finding(
                 "WB123",
                 agent.id,
                 f"Agent '{agent.id}' runs as IAM role '{agent.runs_as}', whose policy '{role_id}' allows every "
                 f"action on {resources}: a hijacked agent is an administrator.",
                 key={"role": role_id},
                 evidence={"service_account": agent.runs_as},
+                origin=next((w for w in getattr(role, "provenance", []) if w.source == "aws-iam"), None),
             )
-            where = next((w for w in getattr(role, "provenance", []) if w.source == "aws-iam"), None)
-            yield finding if where is None else _at(finding, where)
 
 
 def cluster_admin_agent(ctx: RuleContext) -> Iterator[Finding]:
@@ -129,13 +122,12 @@ def cluster_admin_agent(ctx: RuleContext) -> Iterator[Finding]:
             role = by_id.get(role_id)
             if not any(p.action == "*" and p.resource == "*" for p in getattr(role, "permissions", [])):
                 continue
-            finding = ctx.finding(
+            yield ctx.finding(
                 "WB124",
                 agent.id,
                 f"Agent '{agent.id}' runs as '{agent.runs_as}', which binding '{role_id}' makes cluster-admin: a "
                 "hijacked agent controls the whole cluster.",
                 key={"binding": role_id},
                 evidence={"service_account": agent.runs_as},
+                origin=next((w for w in getattr(role, "provenance", []) if w.source == "k8s"), None),
             )
-            where = next((w for w in getattr(role, "provenance", []) if w.source == "k8s"), None)
-            yield finding if where is None else _at(finding, where)

@@ -33,6 +33,7 @@ from workbench.graph import (
     untrusted_agents,
 )
 from workbench.model import Scenario
+from workbench.model.origins import origin
 from workbench.report.data import (
     AgentGovernance,
     AttackPath,
@@ -122,11 +123,15 @@ class _Locator:
         """Where a finding points: its YAML node, or the inventory file an imported entity came from."""
         where = finding.location
         if self.scenario.source is not None and where.file not in (self.scenario.source.file, "<memory>"):
-            return Location(source_uri(where.file, self.root), where.line, where.column, "")
+            return Location(source_uri(where.file, self.root), where.line, where.column, _pointer(where.yaml_path))
         return self.at(where.yaml_path)
 
     def entity(self, entity_id: str) -> Location | None:
+        """Where an entity is defined: the inventory node it was imported from, else its YAML node."""
         path = self.scenario.path_of(entity_id)
+        imported = origin(self.scenario, path)
+        if imported is not None and self.scenario.source is not None:
+            return Location(source_uri(imported.file, self.root), imported.line, imported.column, _pointer(path))
         return self.at(path) if path else None
 
 
