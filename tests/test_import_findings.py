@@ -37,17 +37,22 @@ def test_an_inline_key_is_found_at_the_line_of_the_config_that_holds_it() -> Non
         ("secret:brave_api_key", "tests/fixtures/mcp/laptops/bob/.cursor/mcp.json:14:9"),
         ("secret:brave_api_key", "tests/fixtures/mcp/laptops/carol/.codeium/windsurf/mcp_config.json:7:9"),
         ("secret:database_url", "tests/fixtures/mcp/repos/payments/.mcp.json:8:9"),
+        ("secret:database_url", "tests/fixtures/mcp/repos/reporting/.mcp.json:8:9"),
         ("secret:github_personal_access_token", "tests/fixtures/mcp/laptops/alice/claude_desktop_config.json:7:9"),
         ("secret:linear-authorization", "tests/fixtures/mcp/laptops/bob/.cursor/mcp.json:20:9"),
+        ("secret:metrics-api_key", "tests/fixtures/mcp/repos/reporting/.mcp.json:23:7"),
+        ("secret:notion-authorization", "tests/fixtures/mcp/repos/reporting/.mcp.json:18:9"),
     ]
     for finding in inline:  # the line holds the key; referenced secrets (${...}) are not inline
         line = Path(finding.location.file).read_text().splitlines()[finding.location.line - 1]
-        assert line.strip().startswith('"') and "${" not in line
+        assert line.strip().startswith('"') and "${" not in line and "EXAMPLE" in line
 
 
 def test_one_key_in_three_configs_is_one_finding_naming_them() -> None:
-    (shared,) = _by_rule(_mcp_findings(), "WB121")
-    assert shared.entity_id == "secret:brave_api_key" and shared.evidence["configs"] == 3
+    brave, database = _by_rule(_mcp_findings(), "WB121")
+    assert brave.entity_id == "secret:brave_api_key" and brave.evidence["configs"] == 3
+    # The DSN in payments' env block and on reporting's command line is one string: one shared secret.
+    assert database.entity_id == "secret:database_url" and database.evidence["configs"] == 2
 
 
 def test_remote_servers_with_static_headers_are_found_and_local_ones_are_not() -> None:

@@ -11,6 +11,7 @@ import pytest
 from workbench.cli import run
 from workbench.errors import ScenarioError
 from workbench.findings import evaluate
+from workbench.graph import blast_radius
 from workbench.importers import import_k8s, parse_json, read_json, scenario_document
 
 REPO = Path(__file__).resolve().parents[1]
@@ -70,6 +71,63 @@ def test_an_agent_bound_to_cluster_admin_is_a_critical_finding_at_its_binding() 
     assert '"ops-agent-admin"' in Path(CLUSTER).read_text().splitlines()[found.location.line + 3]
 
 
+def test_users_and_groups_in_bindings_are_humans_holding_the_binding() -> None:
+    document = scenario_document(_scenario())
+    humans = {h["id"]: h for h in document["humans"]}
+    assert humans["k8s-user:alice-example.com"]["roles"] == ["k8s-binding:cluster.ops-agent-admin"]
+    group = humans["k8s-group:oidc:support-engineers"]
+    assert group["roles"] == ["k8s-binding:support.support-engineers-read-tickets"]
+    assert "members not listed" in group["name"]
+    assert group["provenance"][0]["pointer"].endswith("/subjects/0")
+    assert humans["k8s-user:bob-example.com"]["roles"] == group["roles"]
+    # A binding of only people is still a role, with its rules in its namespace.
+    role = _one(document["roles"], "k8s-binding:support.support-engineers-read-tickets")
+    assert ("read", "k8s:support:secrets") in {(p["action"], p["resource"]) for p in role["permissions"]}
+    # A user bound to cluster-admin reaches what the account bound beside them does; the group, its namespace.
+    scenario = _scenario()
+    alice = blast_radius(scenario, "k8s-user:alice-example.com")
+    assert alice.assets == blast_radius(scenario, "k8s-sa:ops.ops-agent").assets
+    assert "k8s:support:secrets" in blast_radius(scenario, "k8s-group:oidc:support-engineers").assets
+
+
+def _binding(subjects: list[dict]) -> dict:
+    accounts = [
+        {"kind": "ServiceAccount", "metadata": {"name": name, "namespace": namespace}}
+        for namespace, name in (("a", "one"), ("a", "two"), ("b", "three"))
+    ]
+    binding = {
+        "kind": "ClusterRoleBinding",
+        "metadata": {"name": "bind"},
+        "roleRef": {"kind": "ClusterRole", "name": "view"},
+        "subjects": subjects,
+    }
+    role = {"kind": "ClusterRole", "metadata": {"name": "view"}, "rules": [{"verbs": ["get"], "resources": ["pods"]}]}
+    return {"items": [*accounts, role, binding]}
+
+
+@pytest.mark.parametrize(
+    ("subject", "accounts", "humans"),
+    [
+        ({"kind": "User", "name": "system:serviceaccount:a:two"}, ["k8s-sa:a.two"], []),
+        ({"kind": "Group", "name": "system:serviceaccounts:a"}, ["k8s-sa:a.one", "k8s-sa:a.two"], []),
+        ({"kind": "Group", "name": "system:serviceaccounts"}, ["k8s-sa:a.one", "k8s-sa:a.two", "k8s-sa:b.three"], []),
+        (
+            {"kind": "Group", "name": "system:authenticated"},
+            ["k8s-sa:a.one", "k8s-sa:a.two", "k8s-sa:b.three"],
+            ["k8s-group:system:authenticated"],
+        ),
+        ({"kind": "Group", "name": "devs"}, [], ["k8s-group:devs"]),
+    ],
+)
+def test_groups_kubernetes_fills_with_service_accounts_bind_those_accounts(
+    subject: dict, accounts: list[str], humans: list[str]
+) -> None:
+    document = scenario_document(import_k8s(parse_json(json.dumps(_binding([subject])), file="c.json"), as_of=AS_OF))
+    holding = [a["id"] for a in document["service_accounts"] if "k8s-binding:cluster.bind" in a.get("roles", [])]
+    assert holding == accounts
+    assert [h["id"] for h in document.get("humans", [])] == humans
+
+
 def test_the_output_validates_and_reimport_is_byte_identical(tmp_path: Path) -> None:
     outs = [tmp_path / "a.yaml", tmp_path / "b.yaml"]
     for out in outs:
@@ -87,6 +145,14 @@ def test_the_output_validates_and_reimport_is_byte_identical(tmp_path: Path) -> 
         (
             {"items": [{"kind": "RoleBinding", "metadata": {"name": "b"}, "roleRef": {"kind": "Group"}}]},
             "/items/0/roleRef: 'roleRef' must name a Role or a ClusterRole",
+        ),
+        (
+            {
+                "items": [
+                    {"kind": "RoleBinding", "metadata": {"name": "b"}, "roleRef": {"kind": "Role"}, "subjects": [7]}
+                ]
+            },
+            "/items/0/subjects/0: a subject needs a 'kind' and a string 'name'",
         ),
     ],
 )

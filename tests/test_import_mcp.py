@@ -25,6 +25,8 @@ INLINE_VALUES = (
     "BSA-EXAMPLE-shared-team-key-0000000000",
     "lin_api_EXAMPLEexampleEXAMPLE0000bob",
     "EXAMPLE-not-a-password",
+    "ntn_EXAMPLEexampleEXAMPLE0000reporting",
+    "mk_EXAMPLEexampleEXAMPLE0000",
 )
 
 
@@ -49,6 +51,7 @@ def test_each_config_is_an_agent_and_a_server_used_by_several_clients_is_one_too
         "windsurf",
         "claude-code",
         "vscode",
+        "claude-code",
     ]
     github = _one(document["tools"], "mcp:github")
     assert github["kind"] == "mcp_server"
@@ -98,6 +101,95 @@ def test_references_are_secrets_kept_by_the_client_or_the_environment() -> None:
     linear = _one(document["tools"], "mcp:linear")
     assert linear["external"] is True and linear["credential"] == "secret:linear-authorization"
     assert _one(document["secrets"], "secret:linear-authorization")["kind"] == "token"
+
+
+def test_credentials_on_the_command_line_and_in_urls_are_secrets_whose_values_are_never_copied(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    document = _imported()
+    reporting = _one(document["agents"], "claude-code:tests-fixtures-mcp-repos-reporting")
+    held = {c["secret"]: c["stored_in"] for c in reporting["credentials"]}
+    assert held == {
+        "secret:database_url": "agent_config",  # a DSN argument: the same string as payments' DATABASE_URL
+        "secret:notion-authorization": "agent_config",  # mcp-remote --header "Authorization: Bearer ..."
+        "secret:metrics-api_key": "agent_config",  # ?api_key=... in a remote server's URL
+        "secret:warehouse_token": "env",  # --token ${env:WAREHOUSE_TOKEN}
+    }
+    database = _one(document["secrets"], "secret:database_url")
+    assert [p["pointer"] for p in database["provenance"]] == [
+        "/mcpServers/postgres/env/DATABASE_URL",
+        "/mcpServers/postgres/args/2",
+    ]
+    for where in database["provenance"]:  # each occurrence at the line that holds it, even in a long `args` list
+        line = Path(where["file"]).read_text().splitlines()[where["line"] - 1]
+        assert "EXAMPLE-not-a-password" in line
+    assert _one(document["secrets"], "secret:notion-authorization")["kind"] == "token"
+    assert _one(document["tools"], "mcp:metrics")["description"].endswith("https://metrics.example/mcp (http).")
+    assert run(["import", "mcp", FIXTURES, "--as-of", "2026-12-01"]) == 0
+    out = capsys.readouterr().out
+    assert not [value for value in INLINE_VALUES if value in out]
+    assert "team=reporting" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "found"),
+    [
+        (["--api-key", "wx-0000"], ("/mcpServers/s/args/1", "api-key")),
+        (["--token=abc123"], ("/mcpServers/s/args/0", "token")),
+        (["--config=ghp_x0000"], ("/mcpServers/s/args/0", "argument 2")),
+        (["run", "-e", "GITHUB_TOKEN=ghp_x0000", "image"], ("/mcpServers/s/args/2", "GITHUB_TOKEN")),
+        (["--header", "X-API-Key: k-0000"], ("/mcpServers/s/args/1", "X-API-Key")),
+        (["sk-live0000"], ("/mcpServers/s/args/0", "argument 2")),
+        (["mysql://root:pw0000@db:3306/app"], ("/mcpServers/s/args/0", "mysql connection string")),
+    ],
+)
+def test_each_way_of_passing_a_key_as_an_argument_is_found(args: list[str], found: tuple[str, str]) -> None:
+    server = (
+        {"command": "npx", "args": ["-y", "pkg", *args]} if args[0] != "run" else {"command": "docker", "args": args}
+    )
+    shift = 2 if args[0] != "run" else 0
+    pointer, name = found
+    head, _, index = pointer.rpartition("/")
+    text = json.dumps({"mcpServers": {"s": server}})
+    (secret,) = scenario_document(import_mcp([_config(text)], as_of=AS_OF))["secrets"]
+    assert secret["provenance"][0]["pointer"] == f"{head}/{int(index) + shift}"
+    assert secret["description"].startswith(name + " written inline")
+    assert "0000" not in json.dumps(scenario_document(import_mcp([_config(text)], as_of=AS_OF)))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--api-key-file", "/etc/key"], ["--token-env", "WX_TOKEN"], ["--verbose", "--port", "8080"], ["pkg@1.2.3"]],
+)
+def test_arguments_that_only_name_where_a_key_is_are_no_secret(args: list[str]) -> None:
+    text = json.dumps({"mcpServers": {"s": {"command": "npx", "args": ["-y", "pkg", *args]}}})
+    assert scenario_document(import_mcp([_config(text)], as_of=AS_OF)).get("secrets", []) == []
+
+
+def test_the_same_server_given_different_keys_is_one_tool_whose_id_owes_nothing_to_the_keys() -> None:
+    configs = [
+        _config(json.dumps({"mcpServers": {"wx": {"command": "uvx", "args": ["wx-mcp", "--api-key", key]}}}), name)
+        for key, name in (
+            ("first-0000", "a/claude_desktop_config.json"),
+            ("second-1111", "b/claude_desktop_config.json"),
+        )
+    ]
+    document = scenario_document(import_mcp(configs, as_of=AS_OF))
+    assert [t["id"] for t in document["tools"]] == ["mcp:wx"]
+    assert len(document["secrets"]) == 2 and "0000" not in json.dumps(document) and "1111" not in json.dumps(document)
+
+
+def test_a_password_and_keys_in_a_remote_url_are_secrets_and_the_url_is_kept_without_them() -> None:
+    url = "https://user:pw-0000@mcp.example/mcp?api_key=k-1111&region=eu&sig=s-2222"
+    document = scenario_document(import_mcp([_config(json.dumps({"mcpServers": {"r": {"url": url}}}))], as_of=AS_OF))
+    assert [s["description"].split(" written")[0] for s in document["secrets"]] == [
+        "URL password",
+        "URL parameter api_key",
+        "URL parameter sig",
+    ]
+    assert all(s["provenance"][0]["pointer"] == "/mcpServers/r/url" for s in document["secrets"])
+    text = json.dumps(document)
+    assert not [v for v in ("pw-0000", "k-1111", "s-2222", "region=eu") if v in text]
 
 
 def test_provenance_points_at_the_line_that_holds_the_key() -> None:

@@ -39,7 +39,7 @@ def test_validate_warns_of_each_imported_agent_without_owner_or_purpose_and_exit
     assert run(["validate", str(out)]) == 0
     captured = capsys.readouterr()
     warnings = _warnings(captured.err)
-    assert len(warnings) == 5  # five client configs, five agents, nobody's owner known
+    assert len(warnings) == 6  # six client configs, six agents, nobody's owner known
     lines = out.read_text().splitlines()
     for warning in warnings:
         assert warning["file"] == str(out)
@@ -49,7 +49,7 @@ def test_validate_warns_of_each_imported_agent_without_owner_or_purpose_and_exit
         at = int(warning["line"]) - 1
         assert lines[at].lstrip().startswith("- id: ")
         assert lines[at - 1].lstrip().startswith("# TODO: imported agent ")
-    assert "(5 TODO warnings)" in captured.out
+    assert "(6 TODO warnings)" in captured.out
 
 
 def test_an_overlay_that_names_owner_and_purpose_closes_the_todo(
@@ -66,7 +66,7 @@ def test_an_overlay_that_names_owner_and_purpose_closes_the_todo(
     capsys.readouterr()
     assert run(["validate", str(out)]) == 0
     messages = [w["rest"] for w in _warnings(capsys.readouterr().err)]
-    assert len(messages) == 5
+    assert len(messages) == 6
     assert f"'{ALICE}' has no business_purpose;" in messages[0]  # the owner is set: only the purpose is open
     assert "'cursor:tests-fixtures-mcp-laptops-bob' has no owner;" in messages[1]
     text = out.read_text()

@@ -59,6 +59,9 @@ class JsonDocument:
                     best = self._key_offset(start, part, best)
                 node = child
             elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                start = self._starts.get(id(node))
+                if start is not None and id(node[part]) not in self._starts:  # a scalar: find it in the array
+                    best = self._element_offset(start, node, part, best)
                 node = node[part]
             else:
                 break
@@ -70,6 +73,19 @@ class JsonDocument:
         # (the inline key in an `env` block), which the scanner does not record.
         match = _key_pattern(key).search(self.text, start)
         return match.start() if match is not None else fallback
+
+    def _element_offset(self, start: int, items: list[Any], index: int, fallback: int) -> int:
+        # Each scalar before it, as JSON writes it, searched in turn from the array's start: the line of an
+        # argument in a multi-line `args` list. An array holding objects or arrays before it keeps `fallback`.
+        position, found = start + 1, fallback
+        for item in items[: index + 1]:
+            if isinstance(item, dict | list):
+                return fallback
+            match = re.compile(re.escape(json.dumps(item, ensure_ascii=False))).search(self.text, position)
+            if match is None:
+                return fallback
+            position, found = match.end(), match.start()
+        return found
 
     def locate(self, path: Pointer) -> tuple[int, int]:
         """1-based (line, column) of the value at `path` (or its nearest located ancestor)."""

@@ -2,11 +2,13 @@
 -> service accounts, the roles their bindings give them, and the agents that run as them.
 
 - Each ServiceAccount is a service account `k8s-sa:NAMESPACE.NAME`.
-- Each binding of a ServiceAccount is a role `k8s-binding:SCOPE.NAME` holding the bound Role's or
-  ClusterRole's rules in the binding's scope: a RoleBinding's namespace, or the whole cluster for a
-  ClusterRoleBinding. Verbs map to actions (get/list/watch: read; create/update/patch: write; delete,
-  deletecollection: delete; `pods/exec` and `pods/attach`: execute; escalate/bind/impersonate: write), and
-  each (scope, resource type) is a system `k8s:SCOPE:RESOURCE` (`secrets` are confidential data).
+- Each binding is a role `k8s-binding:SCOPE.NAME` holding the bound Role's or ClusterRole's rules in the
+  binding's scope (a RoleBinding's namespace, or the whole cluster for a ClusterRoleBinding), held by the
+  service accounts it binds and by its users (`k8s-user:NAME`) and groups (`k8s-group:NAME`, one human
+  standing for members the cluster does not list), each a human. Verbs map to actions (get/list/watch: read;
+  create/update/patch: write; delete, deletecollection: delete; `pods/exec` and `pods/attach`: execute;
+  escalate/bind/impersonate: write), and each (scope, resource type) is a system `k8s:SCOPE:RESOURCE`
+  (`secrets` are confidential data).
 - `cluster-admin`, and any rule with `*` verbs on `*` resources, is every action on every resource: the
   account is marked as the broad legacy account it is.
 - Pods and Deployments matching `--agent-label`/`--agent-annotation KEY=VALUE` are agents that `runs_as`
@@ -56,6 +58,7 @@ class _Build:
     document: JsonDocument
     ids: IdAllocator = field(default_factory=IdAllocator)
     datasets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    people: dict[str, dict[str, Any]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
     def problem(self, path: Sequence[str | int], message: str) -> None:
@@ -179,6 +182,7 @@ def import_k8s(
             "title": "Imported Kubernetes service accounts and RBAC",
             "as_of": as_of,
             "service_accounts": list(accounts.values()),
+            "humans": list(build.people.values()),
             "agents": agents,
             "datasets": list(build.datasets.values()),
             "roles": roles,
@@ -204,12 +208,7 @@ def _binding(
     scope = namespace or "cluster"
     role_kind, role_name = reference["kind"], str(reference.get("name", ""))
     found = rules.get((role_kind, namespace if role_kind == "Role" else "", role_name))
-    bound = [
-        accounts[(str(s.get("namespace", namespace or "default")), str(s.get("name")))]
-        for s in item.get("subjects") or []
-        if isinstance(s, dict) and s.get("kind") == "ServiceAccount"
-        and (str(s.get("namespace", namespace or "default")), str(s.get("name"))) in accounts
-    ]  # fmt: skip
+    bound = _subjects(build, index, item, namespace, accounts)
     if not bound:
         return None
     permissions: dict[tuple[str, str], None] = {}
@@ -249,16 +248,78 @@ def _binding(
     role_id = build.ids(
         f"binding\x00{kind}\x00{namespace}\x00{meta['name']}", f"k8s-binding:{slug(scope)}.{slug(meta['name'])}"
     )
-    for account in bound:
-        account["roles"].append(role_id)
-        if broad:
-            account["legacy"] = True
+    for holder in bound:
+        if role_id not in holder["roles"]:
+            holder["roles"].append(role_id)
+        if broad and holder["id"].startswith("k8s-sa:"):
+            holder["legacy"] = True
     return {
         "id": role_id,
         "description": "\n".join(described)[:60_000],
         "permissions": [{"action": a, "resource": r} for a, r in permissions],
         "provenance": [build.provenance(("items", index))],
     }
+
+
+def _subjects(
+    build: _Build, index: int, item: dict[str, Any], namespace: str, accounts: dict[tuple[str, str], dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Who a binding binds, in subject order, each once: service accounts, and users and groups as humans.
+
+    A user named `system:serviceaccount:NS:NAME` is that service account; the groups Kubernetes fills with
+    service accounts (`system:serviceaccounts`, `system:serviceaccounts:NS`, `system:authenticated`) bind
+    each account of the dump they hold. Any other user is a human `k8s-user:NAME`, and any other group (and
+    `system:authenticated`, which holds people too) one human `k8s-group:NAME` standing for its members,
+    whom no object of the cluster lists.
+    """
+    bound: dict[str, dict[str, Any]] = {}
+    subjects = item.get("subjects") or []
+    if not isinstance(subjects, list):
+        build.problem(("items", index, "subjects"), "'subjects' must be a list")
+        return []
+    for number, subject in enumerate(subjects):
+        if not isinstance(subject, dict) or not isinstance(subject.get("name"), str):
+            build.problem(("items", index, "subjects", number), "a subject needs a 'kind' and a string 'name'")
+            continue
+        kind, name = subject.get("kind"), subject["name"]
+        held: list[dict[str, Any]] = []
+        if kind == "ServiceAccount":
+            found = accounts.get((str(subject.get("namespace", namespace or "default")), name))
+            held = [found] if found is not None else []
+        elif kind == "User" and name.startswith("system:serviceaccount:"):
+            account_namespace, _, account_name = name.removeprefix("system:serviceaccount:").partition(":")
+            found = accounts.get((account_namespace, account_name))
+            held = [found] if found is not None else []
+        elif kind == "Group" and name in ("system:serviceaccounts", "system:authenticated"):
+            held = list(accounts.values())
+        elif kind == "Group" and name.startswith("system:serviceaccounts:"):
+            within = name.removeprefix("system:serviceaccounts:")
+            held = [account for (where, _), account in accounts.items() if where == within]
+        person = (kind == "User" and not name.startswith("system:serviceaccount:")) or (
+            kind == "Group" and not name.startswith("system:serviceaccounts")
+        )
+        if person:
+            held.append(_person(build, str(kind), name, ("items", index, "subjects", number)))
+        for holder in held:
+            bound.setdefault(holder["id"], holder)
+    return list(bound.values())
+
+
+def _person(build: _Build, kind: str, name: str, path: Sequence[str | int]) -> dict[str, Any]:
+    key = f"{kind}\x00{name}"
+    found = build.people.get(key)
+    if found is None:
+        prefix = "k8s-user" if kind == "User" else "k8s-group"
+        label = f"Kubernetes user {name}" if kind == "User" else f"Kubernetes group {name} (members not listed)"
+        found = {
+            "id": build.ids(f"person\x00{key}", f"{prefix}:{slug(name)}"),
+            "name": one_line(label),
+            "roles": [],
+            "provenance": [],
+        }
+        build.people[key] = found
+    found["provenance"].append(build.provenance(path))
+    return found
 
 
 def _dataset(build: _Build, scope: str, resource: str, path: Sequence[str | int]) -> str:

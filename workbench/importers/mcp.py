@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from workbench.errors import Problem, ScenarioError
 from workbench.importers.documents import JsonDocument, read_json
@@ -253,18 +253,20 @@ def _read_config(build: _Build, config: McpConfig) -> None:
         if not isinstance(server, dict):
             build.problems.append(document.problem(pointer, "a server must be an object", "import-shape"))
             continue
-        tool = _tool(build, document, pointer, server_name, server)
-        if tool is None:
+        made = _tool(build, document, pointer, server_name, server)
+        if made is None:
             continue
+        tool, found = made
         if tool.id not in agent_tools:
             agent_tools.append(tool.id)
         for key in ("env", "headers"):
-            block = server.get(key)
-            for secret, stored_in in _credentials(build, document, (*pointer, key), block, inputs, server_name):
-                tool.secrets.append(secret)
-                held = {"secret": secret, "stored_in": stored_in}
-                if held not in credentials:
-                    credentials.append(held)
+            found += _credentials(build, document, (*pointer, key), server.get(key), server_name)
+        for credential in found:
+            secret, stored_in = _secret(build, document, credential, inputs, server_name)
+            tool.secrets.append(secret)
+            held = {"secret": secret, "stored_in": stored_in}
+            if held not in credentials:
+                credentials.append(held)
     build.agents.append(
         {
             "id": agent_id,
@@ -294,9 +296,22 @@ def _inputs(build: _Build, document: JsonDocument, inputs: Any) -> dict[str, tup
     return found
 
 
+@dataclass(frozen=True)
+class _Found:
+    """A credential found in a server's config: where, under what name, its value, and how to name it."""
+
+    where: tuple[str | int, ...]
+    name: str
+    value: str
+    named: str
+    place: str
+    header: bool = False
+
+
 def _tool(
     build: _Build, document: JsonDocument, pointer: tuple[str, ...], name: str, server: dict[str, Any]
-) -> _Tool | None:
+) -> tuple[_Tool, list[_Found]] | None:
+    """The server's tool, and the credentials its command line or URL carries."""
     url = server.get("url", server.get("serverUrl"))
     command = server.get("command")
     args = server.get("args", [])
@@ -307,17 +322,24 @@ def _tool(
     if not isinstance(args, list) or not all(isinstance(arg, str) for arg in args):
         build.problems.append(document.problem((*pointer, "args"), "'args' must be a list of strings", "import-shape"))
         return None
+    found = _argument_credentials(pointer, name, args)
     if url is not None:
         where = _public_url(url)
         if where is None:
             build.problems.append(document.problem((*pointer, "url"), "not an http(s) URL", "import-shape"))
             return None
+        url_key = "url" if "url" in server else "serverUrl"
+        found += _url_credentials((*pointer, url_key), name, url, whole=False)
         key = f"remote\x00{where}"
         transport = server.get("type") or "http"
         description = f"Remote MCP server {name!r} at {where} ({transport})."
     elif command is not None:
-        key = f"stdio\x00{command}\x00" + "\x00".join(args)
-        package = next((arg for arg in args if not arg.startswith("-")), None)
+        secret_args = {f.where[-1] for f in found}
+        # The tool is the same server whatever key it is given: credential arguments are left out of its key.
+        key = f"stdio\x00{command}\x00" + "\x00".join(
+            "\x00secret" if i in secret_args else arg for i, arg in enumerate(args)
+        )
+        package = next((a for i, a in enumerate(args) if not a.startswith("-") and i not in secret_args), None)
         shown = f" {package}" if package is not None and _PACKAGE.match(package) and len(package) <= 100 else ""
         description = f"Local MCP server {name!r}: runs {PurePosixPath(command).name}{shown} over stdio."
     else:
@@ -329,7 +351,7 @@ def _tool(
         tool = _Tool(tool_id, name, url is not None, one_line(description))
         build.tools[key] = tool
     tool.provenance.append(_provenance(document, pointer))
-    return tool
+    return tool, found
 
 
 def _public_url(url: str) -> str | None:
@@ -346,21 +368,117 @@ def _public_url(url: str) -> str | None:
     return f"{parts.scheme}://{netloc}{parts.path}"
 
 
+_FLAG = re.compile(r"^--?([A-Za-z][A-Za-z0-9_.-]{0,100})(?:=(.*))?$", re.DOTALL)
+_ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_.-]{0,100})=(.+)$", re.DOTALL)
+_NOT_A_VALUE = re.compile(r"(file|path|dir|directory|env|var|variable|name|url|uri|type|header)s?$", re.IGNORECASE)
+"""A flag named like a credential that takes something else (`--token-file PATH`, `--api-key-env VAR`)."""
+_QUERY_KEY = re.compile(r"^(key|k|sig|signature|code|access_token|auth)$", re.IGNORECASE)
+
+
+def _argument_credentials(pointer: tuple[str, ...], server: str, args: list[str]) -> list[_Found]:
+    """Credentials passed on a server's command line: `--api-key VALUE`, `--token=VALUE`, `-e KEY=VALUE`,
+    `--header "Authorization: Bearer ..."`, a bare key (`sk-...`), or a URL with a password (a DSN)."""
+    found: list[_Found] = []
+    taken: set[int] = set()
+    for index, arg in enumerate(args):
+        if index in taken:
+            continue
+        where: tuple[str | int, ...] = (*pointer, "args", index)
+        flag = _FLAG.match(arg)
+        if flag is not None:
+            flag_name, inline = flag.group(1), flag.group(2)
+            value_at = index
+            if inline is None and index + 1 < len(args) and not args[index + 1].startswith("-"):
+                inline, value_at = args[index + 1], index + 1
+            if inline is None:
+                continue
+            if flag_name.lower() == "header":
+                header_name, colon, header_value = inline.partition(":")
+                if colon and (_CREDENTIAL_NAME.search(header_name) or _CREDENTIAL_VALUE.match(header_value.strip())):
+                    taken.add(value_at)
+                    found.append(
+                        _Found(
+                            (*pointer, "args", value_at),
+                            header_name.strip(),
+                            header_value.strip(),
+                            f"{server}-{header_name.strip()}",
+                            "in a header on the command line of",
+                            header=True,
+                        )
+                    )
+                continue
+            if _CREDENTIAL_NAME.search(flag_name) and not _NOT_A_VALUE.search(flag_name):
+                taken.add(value_at)
+                found.append(
+                    _Found(
+                        (*pointer, "args", value_at),
+                        flag_name,
+                        inline,
+                        f"{server}-{flag_name}",
+                        "on the command line of",
+                    )
+                )
+                continue
+            if value_at != index:
+                continue  # the next argument, maybe this flag's value, is judged on its own next
+            arg = inline  # `--flag=VALUE`: the value is judged by its shape below
+        assignment = _ASSIGNMENT.match(arg)
+        if assignment is not None and (
+            _CREDENTIAL_NAME.search(assignment.group(1)) or _CREDENTIAL_VALUE.match(assignment.group(2))
+        ):
+            found.append(
+                _Found(where, assignment.group(1), assignment.group(2), assignment.group(1), "on the command line of")
+            )
+        elif _CREDENTIAL_VALUE.match(arg):
+            found.append(_Found(where, f"argument {index}", arg, f"{server}-argument", "on the command line of"))
+        elif "://" in arg:
+            found += _url_credentials(where, server, arg, whole=True)
+    return found
+
+
+def _url_credentials(where: tuple[str | int, ...], server: str, url: str, *, whole: bool) -> list[_Found]:
+    """Credentials in a URL: a password in its userinfo, and query parameters named or shaped like keys.
+
+    `whole`: a connection string given as an argument is one credential, fingerprinted whole (as the same
+    string in an `env` block is); the password of a server's own URL is fingerprinted alone.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        password = parts.password
+    except ValueError:
+        return []
+    found: list[_Found] = []
+    if password:
+        scheme = slug(parts.scheme, fallback="url")
+        if whole:
+            found.append(
+                _Found(
+                    where, f"{parts.scheme} connection string", url, f"{server}-{scheme}-url", "on the command line of"
+                )
+            )
+        else:
+            found.append(_Found(where, "URL password", password, f"{server}-url-password", "in the URL of"))
+    for param, value in parse_qsl(parts.query, keep_blank_values=False):
+        if _CREDENTIAL_NAME.search(param) or _QUERY_KEY.match(param) or _CREDENTIAL_VALUE.match(value):
+            found.append(_Found(where, f"URL parameter {param}", value, f"{server}-{param}", "in the URL of"))
+    return found
+
+
 def _credentials(
     build: _Build,
     document: JsonDocument,
     pointer: tuple[str, ...],
     block: Any,
-    inputs: dict[str, tuple[int, str]],
     server: str,
-) -> list[tuple[str, str]]:
-    """(secret id, stored_in) of each credential in an `env` or `headers` block."""
+) -> list[_Found]:
+    """The credentials of an `env` or `headers` block."""
     if block is None:
         return []
     if not isinstance(block, dict):
         build.problems.append(document.problem(pointer, f"'{pointer[-1]}' must be an object", "import-shape"))
         return []
-    held: list[tuple[str, str]] = []
+    found: list[_Found] = []
+    header = pointer[-1] == "headers"
     for key, value in block.items():
         where = (*pointer, key)
         if not isinstance(value, str):
@@ -368,41 +486,46 @@ def _credentials(
             continue
         if not value.strip() or not (_CREDENTIAL_NAME.search(key) or _CREDENTIAL_VALUE.match(value)):
             continue
-        reference = _REFERENCE.search(value)
-        header = pointer[-1] == "headers"
-        kind = _kind(key, value, header=header)
-        named = slug(f"{server}-{key}" if header else key, fallback="key")
-        if reference is None:
-            secret_key = f"inline\x00{fingerprint(value, build.salt)}"
-            secret = build.secrets.get(secret_key)
-            if secret is None:
-                secret_id = build.ids(secret_key, f"secret:{named}")
-                secret = _Secret(
-                    secret_id,
-                    kind,
-                    "agent_config",
-                    one_line(f"{key} written inline in an MCP client config (value not copied)."),
-                    fingerprint(value, build.salt),
+        named = f"{server}-{key}" if header else key
+        found.append(_Found(where, key, value, named, "in", header=header))
+    return found
+
+
+def _secret(
+    build: _Build, document: JsonDocument, found: _Found, inputs: dict[str, tuple[int, str]], server: str
+) -> tuple[str, str]:
+    """(secret id, stored_in) of a credential found in a config; an inline value is kept only as a fingerprint."""
+    reference = _REFERENCE.search(found.value)
+    kind = _kind(found.name, found.value, header=found.header)
+    if reference is None:
+        print_ = fingerprint(found.value, build.salt)
+        secret_key = f"inline\x00{print_}"
+        secret = build.secrets.get(secret_key)
+        if secret is None:
+            secret_id = build.ids(secret_key, f"secret:{slug(found.named, fallback='key')}")
+            where = "an MCP client config" if found.place == "in" else f"MCP server {server!r}"
+            text = f"{found.name} written inline {found.place} {where} (value not copied)."
+            secret = _Secret(secret_id, kind, "agent_config", one_line(text), print_)
+            build.secrets[secret_key] = secret
+        stored_in = "agent_config"
+    else:
+        scope, variable = reference.group(1) or "env", reference.group(2)
+        stored_in = "vault" if scope == "input" else "env"
+        secret_key = f"ref\x00{document.file}\x00{scope}\x00{variable}"
+        secret = build.secrets.get(secret_key)
+        if secret is None:
+            prompt = inputs.get(variable, (0, ""))[1] if scope == "input" else ""
+            if scope == "input":
+                text = f"{found.name}: prompted by the client as input {variable!r}" + (
+                    f" ({prompt})" if prompt else ""
                 )
-                build.secrets[secret_key] = secret
-            stored_in = "agent_config"
-        else:
-            scope, variable = reference.group(1) or "env", reference.group(2)
-            stored_in = "vault" if scope == "input" else "env"
-            secret_key = f"ref\x00{document.file}\x00{scope}\x00{variable}"
-            secret = build.secrets.get(secret_key)
-            if secret is None:
-                prompt = inputs.get(variable, (0, ""))[1] if scope == "input" else ""
-                if scope == "input":
-                    text = f"{key}: prompted by the client as input {variable!r}" + (f" ({prompt})" if prompt else "")
-                else:
-                    text = f"{key}: read from environment variable {variable!r}"
-                secret_id = build.ids(secret_key, f"secret:{slug(variable, fallback='key')}")
-                secret = _Secret(secret_id, kind, stored_in, one_line(text + "."), None)
-                build.secrets[secret_key] = secret
-        secret.provenance.append(_provenance(document, where))
-        held.append((secret.id, stored_in))
-    return held
+            else:
+                text = f"{found.name}: read from environment variable {variable!r}"
+            secret_id = build.ids(secret_key, f"secret:{slug(variable, fallback='key')}")
+            secret = _Secret(secret_id, kind, stored_in, one_line(text + "."), None)
+            build.secrets[secret_key] = secret
+    secret.provenance.append(_provenance(document, found.where))
+    return secret.id, stored_in
 
 
 def _kind(name: str, value: str, *, header: bool) -> str:
