@@ -75,6 +75,7 @@ class DenyFlagged:
     credential_mode: CredentialMode = "standing"
     token_ttl: float | None = None
     evaluates_at_request_time: bool = True
+    reads_clock: bool = False
 
     def decide(self, request: AccessRequest, state: AccessState, now: float) -> Decision:
         return Decision("deny", "flagged") if state.anomaly_flagged else Decision("allow", "ok")

@@ -226,13 +226,11 @@ def test_clock_reading_design_is_asked_at_every_request():
     calls = []
 
     class Office(TokenAllowAll):
-        reads_clock = True
-
         def decide(self, request, state, now):
             calls.append(now)
             return super().decide(request, state, now)
 
-    run_replication(tiny(), "office", 0, SEED, design=Office())
+    run_replication(tiny(), "office", 0, SEED, design=Office(reads_clock=True))
     assert calls == [11.0, 12.0]
 
 

@@ -101,6 +101,7 @@ class AlwaysStepUp:
     credential_mode: CredentialMode = "standing"
     token_ttl: float | None = None
     evaluates_at_request_time: bool = False
+    reads_clock: bool = False
 
     def decide(self, request: AccessRequest, state: AccessState, now: float) -> Decision:
         return Decision("step_up", "test", approver_pool=self.pool)
@@ -117,6 +118,8 @@ class TokenAllowAll:
     kind: str = "token_allow_all"
     credential_mode: CredentialMode = "task_token"
     token_ttl: float | None = None
+    evaluates_at_request_time: bool = True
+    reads_clock: bool = False
 
     def decide(self, request: AccessRequest, state: AccessState, now: float) -> Decision:
         return Decision("allow", "test")

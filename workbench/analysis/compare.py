@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench.model import BASELINE_KIND
 from workbench.sim.records import RUN_METRICS
 
 __all__ = ["BOOTSTRAP_RESAMPLES", "BOOTSTRAP_SEED", "COMPARE_COLUMNS", "CiMethod", "compare", "mean_ci"]
@@ -95,7 +96,7 @@ def mean_ci(
 def compare(
     runs: pd.DataFrame,
     *,
-    baseline: str | None = "static_rbac",
+    baseline: str | None = BASELINE_KIND,
     metrics: Sequence[str] | None = None,
     confidence: float = 0.95,
     seed: int = BOOTSTRAP_SEED,

@@ -19,7 +19,7 @@ from workbench.analysis.frames import (
     services_frame,
     tasks_frame,
 )
-from workbench.model import Scenario
+from workbench.model import BASELINE_KIND, Scenario
 from workbench.sim.engine import ReplicationOutput
 
 __all__ = ["HEADLINE_METRICS", "SimulationResult", "state_at"]
@@ -49,7 +49,7 @@ class SimulationResult:
     replications: int
     seed: int
     keep_records: bool = True
-    baseline: str = field(default="static_rbac")
+    baseline: str = field(default=BASELINE_KIND)
 
     @classmethod
     def from_runs(
@@ -60,8 +60,8 @@ class SimulationResult:
         controls = list(dict.fromkeys(out.control for out in runs))
         ordered = sorted(ordered, key=lambda out: controls.index(out.control))
         replications = len({out.replication for out in runs})
-        static = [out.control for out in ordered if out.kind == "static_rbac"]
-        baseline = static[0] if static else (controls[0] if controls else "static_rbac")
+        static = [out.control for out in ordered if out.kind == BASELINE_KIND]
+        baseline = static[0] if static else (controls[0] if controls else BASELINE_KIND)
         keep = all(out.keep_records for out in runs)
         root = seed if seed is not None else (runs[0].seed if runs else scenario.simulation.seed)
         return cls(scenario, ordered, controls, replications, root, keep, baseline)

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from workbench.analysis.result import SimulationResult
-from workbench.model import Scenario
+from workbench.model import BASELINE_KIND, Scenario
 from workbench.policy.base import ControlDesign
 from workbench.sim.budget import check_work
 from workbench.sim.engine import ReplicationOutput, design_for, run_replication
@@ -65,6 +65,6 @@ def simulate(
                     reach=reach,
                 )
             )
-    static = [out.control for out in runs if out.kind == "static_rbac"]
-    baseline = static[0] if static else (labels[0] if labels else "static_rbac")
+    static = [out.control for out in runs if out.kind == BASELINE_KIND]
+    baseline = static[0] if static else (labels[0] if labels else BASELINE_KIND)
     return SimulationResult(scenario, runs, labels, n, root, keep_records, baseline)

@@ -42,7 +42,7 @@ from pydantic import ValidationError
 from workbench.analysis.frames import ID_COLUMNS
 from workbench.analysis.result import HEADLINE_METRICS
 from workbench.errors import WorkbenchError
-from workbench.model import Scenario
+from workbench.model import Scenario, kinds_with_parameter
 from workbench.model.references import check_files, check_references
 from workbench.model.yaml_safe import format_path
 from workbench.sim.budget import enforce_budget, estimate_work
@@ -67,14 +67,20 @@ __all__ = [
 POINT_COLUMN = "point"
 """Column holding the grid point id: 0, 1, … in the order of `itertools.product` over the grid's values."""
 
+
+def _listed(kinds: tuple[str, ...]) -> str:
+    """'a, b and c'."""
+    return " and ".join(filter(None, (", ".join(kinds[:-1]), kinds[-1])))
+
+
 SHORTHANDS: dict[str, str] = {
     "approvers": "size of every approver pool (services.approver_pools.<id>.size)",
-    "token_ttl": "token_ttl of every jit, intent_aware_jit and cedar design (controls.<label>.token_ttl)",
-    "step_up_at": "step_up_at of every rbac_step_up design (controls.<label>.step_up_at)",
+    "token_ttl": f"token_ttl of every {_listed(kinds_with_parameter('token_ttl'))} design (controls.<label>.token_ttl)",
+    "step_up_at": f"step_up_at of every {_listed(kinds_with_parameter('step_up_at'))} design "
+    "(controls.<label>.step_up_at)",
 }
 """Grid keys that stand for several scenario paths at once, with what each sets."""
 
-_TOKEN_KINDS = ("jit", "intent_aware_jit", "cedar")
 _IDENTITY_FIELDS = frozenset({"id", "name", "kind"})
 DataPath = tuple[str | int, ...]
 """A path into the scenario's data: keys of mappings, indexes of lists."""
@@ -184,7 +190,7 @@ def _resolve(key: str, scenario: Scenario, data: dict[str, Any]) -> list[DataPat
             raise ValueError("the scenario has no approver pools")
         return [("services", "approver_pools", i, "size") for i in range(len(pools))]
     if key in ("token_ttl", "step_up_at"):
-        kinds = _TOKEN_KINDS if key == "token_ttl" else ("rbac_step_up",)
+        kinds = kinds_with_parameter(key)
         found = [("controls", i, key) for i, c in enumerate(scenario.controls) if c.kind in kinds]
         if not found:
             raise ValueError(f"the scenario has no {' or '.join(kinds)} design")

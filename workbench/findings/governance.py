@@ -29,13 +29,8 @@ from workbench.model import (
     Agent,
     Approval,
     BlockedAction,
-    Cedar,
-    Control,
     Dataset,
     Human,
-    IntentAwareJit,
-    Jit,
-    RbacStepUp,
     Scenario,
     Secret,
     Tool,
@@ -468,31 +463,13 @@ def _step_ups(ctx: RuleContext, agent: Agent, effective: list[Pair]) -> tuple[St
             StepUpAnswer(
                 design=control.label,
                 kind=control.kind,
-                rule=_step_up_rule(control),
-                approver_pool=resolve_pool(ctx.scenario, control.approver_pool)
-                if isinstance(control, RbacStepUp | Jit | Cedar)
-                else None,
+                rule=control.step_up_rule(),
+                approver_pool=resolve_pool(ctx.scenario, control.requested_pool) if control.steps_up else None,
                 stepped_up=format_pairs(outcomes.get("step_up", [])),
                 denied=format_pairs(outcomes.get("deny", [])),
             )
         )
     return tuple(answers)
-
-
-def _step_up_rule(control: Control) -> str:
-    if isinstance(control, RbacStepUp):
-        return f"a human approves every request of {control.step_up_at} risk or more"
-    if isinstance(control, IntentAwareJit):
-        out = "denied" if control.out_of_intent == "deny" else "stepped up to a human"
-        return (
-            f"token scopes of {control.approval_at} risk or more need a human; "
-            f"requests outside the task's declared intent are {out}"
-        )
-    if isinstance(control, Jit):
-        return f"token scopes of {control.approval_at} risk or more need a human"
-    if isinstance(control, Cedar):
-        return f"as the Cedar policy {control.policy} decides (what it permits only with a live approval is stepped up)"
-    return "never: standing permissions are used as held"
 
 
 def _credentials(ctx: RuleContext, agent: Agent, permissions: int) -> tuple[CredentialAnswer, ...]:

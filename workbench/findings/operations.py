@@ -80,7 +80,7 @@ def long_lived_tokens(ctx: RuleContext) -> Iterator[Finding]:
     summary = _table(ctx, "WB202", "summary", SUMMARY_COLUMNS_READ)
     limit = ctx.scenario.thresholds.token_lifetime_ratio
     for control, runs in _by_control(ctx, "WB202", summary):
-        ttl: float | None = getattr(_control(ctx, control), "token_ttl", None)
+        ttl = _control(ctx, control).token_lifetime
         duration = float(runs["latency_mean_s"].mean())
         if ttl is None or not duration > 0:
             continue

@@ -3,7 +3,18 @@
 from workbench.model.access import Approval, BlockedAction, Delegation, RevocationTrigger, Role
 from workbench.model.assets import Dataset, Secret, Tool, ToolAccess
 from workbench.model.common import ACTIONS, Action, Distribution, Permission, RiskLevel, Sensitivity
-from workbench.model.controls import Cedar, Control, IntentAwareJit, Jit, RbacStepUp, StaticRbac
+from workbench.model.controls import (
+    BASELINE_KIND,
+    CONTROL_KINDS,
+    Cedar,
+    Control,
+    ControlModel,
+    IntentAwareJit,
+    Jit,
+    RbacStepUp,
+    StaticRbac,
+    kinds_with_parameter,
+)
 from workbench.model.durations import format_duration, parse_duration, parse_rate
 from workbench.model.identities import Agent, CredentialRef, Human, ServiceAccount
 from workbench.model.json_schema import (
@@ -18,6 +29,8 @@ from workbench.model.workload import ApproverPool, Arrival, Services, Step, Task
 
 __all__ = [
     "ACTIONS",
+    "BASELINE_KIND",
+    "CONTROL_KINDS",
     "AcceptedRisk",
     "Action",
     "Agent",
@@ -28,6 +41,7 @@ __all__ = [
     "BlockedAction",
     "Cedar",
     "Control",
+    "ControlModel",
     "CredentialRef",
     "Dataset",
     "Delegation",
@@ -58,6 +72,7 @@ __all__ = [
     "Workload",
     "field_reference_markdown",
     "format_duration",
+    "kinds_with_parameter",
     "load_scenario",
     "parse_duration",
     "parse_rate",

@@ -7,7 +7,7 @@ Closed vocabularies are Literals so that a typo in a scenario is an error at loa
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -40,6 +40,7 @@ __all__ = [
     "StrictModel",
     "Text",
     "Uniform",
+    "discriminator_tags",
 ]
 
 ANY = "*"
@@ -185,3 +186,13 @@ Provenances = Annotated[
     ),
 ]
 """The `provenance` field every importable entity carries."""
+
+
+def discriminator_tags(union: Any) -> tuple[str, ...]:
+    """The tag values of a discriminated union (`Annotated[A | B, Field(discriminator=...)]`), in order.
+
+    Declared once on each member's `Literal` field; everything else that needs the list derives it here.
+    """
+    members, info = get_args(union)
+    field = info.discriminator
+    return tuple(value for member in get_args(members) for value in get_args(member.model_fields[field].annotation))

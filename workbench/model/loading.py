@@ -15,6 +15,8 @@ from pydantic import BaseModel, ValidationError
 
 from workbench.errors import Problem, ScenarioError
 from workbench.escaping import quote
+from workbench.model.common import Distribution, discriminator_tags
+from workbench.model.controls import Control
 from workbench.model.references import check_files, check_references
 from workbench.model.scenario import SCHEMA_VERSION, Scenario, SourceInfo
 from workbench.model.yaml_safe import LoadLimits, format_path, load_yaml, read_scenario_bytes
@@ -102,17 +104,7 @@ def _is_tag(part: str) -> bool:
     return part[:1].isupper() or part.startswith("function-") or part in _TAGS
 
 
-_TAGS = {
-    "constant",
-    "exponential",
-    "lognormal",
-    "uniform",
-    "static_rbac",
-    "rbac_step_up",
-    "jit",
-    "intent_aware_jit",
-    "cedar",
-}
+_TAGS = frozenset(discriminator_tags(Distribution) + discriminator_tags(Control))
 
 
 def _message(detail: Any, data: Any, path: YamlPath) -> str:

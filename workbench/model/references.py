@@ -41,18 +41,18 @@ def check_files(scenario: Scenario, base_dir: FilePath | None) -> list[Reference
     """
     problems = []
     for index, control in enumerate(scenario.controls):
-        policy = getattr(control, "policy", None)
-        if policy is None:
-            continue
-        path = ("controls", index, "policy")
-        if base_dir is None:
-            problems.append(ReferenceProblem(path, "policy files need a scenario loaded from a file", "policy-path"))
-            continue
-        try:
-            stat_regular(contained_path(base_dir, policy))
-        except FileProblem as problem:
-            what = "does not exist" if problem.code == "file-missing" else problem.message
-            problems.append(ReferenceProblem(path, f"policy file {quote(policy)} {what}", "policy-path"))
+        for field, policy in control.files:
+            path = ("controls", index, field)
+            if base_dir is None:
+                problems.append(
+                    ReferenceProblem(path, "policy files need a scenario loaded from a file", "policy-path")
+                )
+                continue
+            try:
+                stat_regular(contained_path(base_dir, policy))
+            except FileProblem as problem:
+                what = "does not exist" if problem.code == "file-missing" else problem.message
+                problems.append(ReferenceProblem(path, f"policy file {quote(policy)} {what}", "policy-path"))
     return problems
 
 
@@ -222,8 +222,7 @@ class _Checker:
     def _controls(self) -> None:
         seen: dict[str, int] = {}
         for i, control in enumerate(self.scenario.controls):
-            pool = getattr(control, "approver_pool", None)
-            self.ref(pool, ("controls", i, "approver_pool"), "approver_pool")
+            self.ref(control.requested_pool, ("controls", i, "approver_pool"), "approver_pool")
             if control.label in seen:
                 self.problems.append(
                     ReferenceProblem(

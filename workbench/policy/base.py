@@ -88,6 +88,18 @@ class ControlDesign(Protocol):
         """Lifetime of a task token in seconds; None for designs without tokens."""
         ...
 
+    @property
+    def evaluates_at_request_time(self) -> bool:
+        """Whether a standing-credential design consults the policy decision point (and pays an evaluation)
+        on every request; False for designs that check locally and for free, like static RBAC."""
+        ...
+
+    @property
+    def reads_clock(self) -> bool:
+        """Whether the same request in the same state may get another answer later (a policy on the hour);
+        the simulation then asks again instead of memoising the answer."""
+        ...
+
     def decide(self, request: AccessRequest, state: AccessState, now: float) -> Decision:
         """Allow, deny or step up one request. Pure: same inputs, same answer."""
         ...
@@ -106,6 +118,8 @@ class AllowAll:
     kind: str = "allow_all"
     credential_mode: CredentialMode = "standing"
     token_ttl: float | None = None
+    evaluates_at_request_time: bool = False
+    reads_clock: bool = False
     standing: Mapping[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
 
     def decide(self, request: AccessRequest, state: AccessState, now: float) -> Decision:
@@ -123,6 +137,8 @@ class DenyAll:
     kind: str = "deny_all"
     credential_mode: CredentialMode = "task_token"
     token_ttl: float | None = None
+    evaluates_at_request_time: bool = False
+    reads_clock: bool = False
 
     def decide(self, request: AccessRequest, state: AccessState, now: float) -> Decision:
         return Decision("deny", "deny-all design")

@@ -35,7 +35,7 @@ from workbench.policy.cedar_source import MAX_CEDAR_BYTES, CompiledPolicies, com
 from workbench.policy.standing import Grant, Standing, StandingIndex
 from workbench.policy.step_up import needs_approval, resolve_pool
 
-__all__ = ["CONTEXT_ATTRIBUTES", "CedarDesign", "build_cedar", "cedar_context"]
+__all__ = ["CONTEXT_ATTRIBUTES", "CedarDesign", "build", "build_cedar", "cedar_context"]
 
 Getter = Callable[[AccessRequest, AccessState, float], Any]
 
@@ -94,6 +94,7 @@ class CedarDesign:
     approver_pool: str | None
     kind: str = "cedar"
     credential_mode: CredentialMode = "task_token"
+    evaluates_at_request_time: bool = True
     memoise: bool = True
     evaluations: int = 0  # requests sent to the Cedar engine, for tests and benchmarks
     _memo: dict[tuple[Any, ...], Decision] = field(default_factory=dict, repr=False)
@@ -247,3 +248,8 @@ def _yaml_path(control_path: str) -> tuple[str | int, ...]:
     head, _, rest = control_path.partition("[")
     index, _, _ = rest.partition("]")
     return (head, int(index), "policy") if index.isdigit() else (head,)
+
+
+def build(scenario: Scenario, control: Cedar, *, standing: Standing, where: str) -> CedarDesign:
+    """The factory's entry point (policy.factory.DesignBuilder): the policy file is `<where>.policy`."""
+    return build_cedar(scenario, control, standing=standing, control_path=f"{where}.policy")

@@ -12,11 +12,10 @@ __all__ = ["check_policies", "validate"]
 
 
 def check_policies(scenario: Scenario) -> None:
-    """Compile every policy file the scenario's designs reference; raise one PolicyError listing every problem."""
+    """Build every design, which compiles the policy files they reference; raise one PolicyError listing
+    every problem. (Designs without files build in microseconds, so no list of kinds is needed here.)"""
     problems: list[Problem] = []
     for control in scenario.controls:
-        if control.kind != "cedar":
-            continue
         try:
             build_design(scenario, control, standing=lambda _identity: frozenset())
         except PolicyError as error:

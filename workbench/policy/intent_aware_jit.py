@@ -16,7 +16,7 @@ from workbench.policy.jit import JitDesign, build_jit
 from workbench.policy.standing import Grant, Standing
 from workbench.policy.step_up import needs_approval
 
-__all__ = ["IntentAwareJitDesign", "build_intent_aware_jit"]
+__all__ = ["IntentAwareJitDesign", "build", "build_intent_aware_jit"]
 
 OUT_OF_INTENT = "outside the task's declared intent"
 
@@ -29,6 +29,8 @@ class IntentAwareJitDesign:
     out_of_intent: Literal["deny", "step_up"]
     kind: str = "intent_aware_jit"
     credential_mode: CredentialMode = "task_token"
+    evaluates_at_request_time: bool = True
+    reads_clock: bool = False
 
     @property
     def label(self) -> str:
@@ -57,5 +59,10 @@ class IntentAwareJitDesign:
 def build_intent_aware_jit(scenario: Scenario, control: IntentAwareJit, *, standing: Standing) -> IntentAwareJitDesign:
     """The intent-aware JIT design of `scenario`."""
     return IntentAwareJitDesign(
-        jit=build_jit(scenario, control, standing=standing), out_of_intent=control.out_of_intent
+        jit=build_jit(scenario, control.as_jit(), standing=standing), out_of_intent=control.out_of_intent
     )
+
+
+def build(scenario: Scenario, control: IntentAwareJit, *, standing: Standing, where: str) -> IntentAwareJitDesign:
+    """The factory's entry point (policy.factory.DesignBuilder)."""
+    return build_intent_aware_jit(scenario, control, standing=standing)

@@ -16,7 +16,7 @@ from workbench.policy.risk import risk_at_least
 from workbench.policy.standing import Grant, Standing, StandingIndex
 from workbench.policy.step_up import needs_approval, resolve_pool
 
-__all__ = ["JitDesign", "build_jit"]
+__all__ = ["JitDesign", "build", "build_jit"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,8 @@ class JitDesign:
     approver_pool: str | None
     kind: str = "jit"
     credential_mode: CredentialMode = "task_token"
+    evaluates_at_request_time: bool = True
+    reads_clock: bool = False
 
     def decide(self, request: AccessRequest, state: AccessState, now: float) -> Decision:
         """Blocks, then the entitlement bound, then the approval threshold."""
@@ -60,3 +62,8 @@ def build_jit(scenario: Scenario, control: Jit, *, standing: Standing) -> JitDes
         approval_at=control.approval_at,
         approver_pool=resolve_pool(scenario, control.approver_pool),
     )
+
+
+def build(scenario: Scenario, control: Jit, *, standing: Standing, where: str) -> JitDesign:
+    """The factory's entry point (policy.factory.DesignBuilder)."""
+    return build_jit(scenario, control, standing=standing)

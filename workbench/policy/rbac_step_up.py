@@ -11,7 +11,7 @@ from workbench.policy.risk import risk_at_least
 from workbench.policy.standing import Grant, Standing, StandingIndex
 from workbench.policy.step_up import needs_approval, resolve_pool
 
-__all__ = ["RbacStepUpDesign", "build_rbac_step_up"]
+__all__ = ["RbacStepUpDesign", "build", "build_rbac_step_up"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,8 @@ class RbacStepUpDesign:
     kind: str = "rbac_step_up"
     credential_mode: CredentialMode = "standing"
     token_ttl: float | None = None
+    evaluates_at_request_time: bool = True  # the risk threshold is checked by the decision point
+    reads_clock: bool = False
 
     def decide(self, request: AccessRequest, state: AccessState, now: float) -> Decision:
         """Blocks, then standing permissions, then the risk threshold."""
@@ -52,3 +54,8 @@ def build_rbac_step_up(scenario: Scenario, control: RbacStepUp, *, standing: Sta
         step_up_at=control.step_up_at,
         approver_pool=resolve_pool(scenario, control.approver_pool),
     )
+
+
+def build(scenario: Scenario, control: RbacStepUp, *, standing: Standing, where: str) -> RbacStepUpDesign:
+    """The factory's entry point (policy.factory.DesignBuilder)."""
+    return build_rbac_step_up(scenario, control, standing=standing)

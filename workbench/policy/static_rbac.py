@@ -9,7 +9,7 @@ from workbench.policy.base import AccessRequest, AccessState, CredentialMode, De
 from workbench.policy.blocked import BlockList, block_decision, block_list
 from workbench.policy.standing import Grant, Standing, StandingIndex
 
-__all__ = ["StaticRbacDesign", "build_static_rbac"]
+__all__ = ["StaticRbacDesign", "build", "build_static_rbac"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +22,8 @@ class StaticRbacDesign:
     kind: str = "static_rbac"
     credential_mode: CredentialMode = "standing"
     token_ttl: float | None = None
+    evaluates_at_request_time: bool = False  # held permissions are checked locally, for free
+    reads_clock: bool = False
 
     def decide(self, request: AccessRequest, state: AccessState, now: float) -> Decision:
         """Blocks first, then the standing permissions; state and time play no part."""
@@ -40,3 +42,8 @@ class StaticRbacDesign:
 def build_static_rbac(scenario: Scenario, control: StaticRbac, *, standing: Standing) -> StaticRbacDesign:
     """The static RBAC design of `scenario`."""
     return StaticRbacDesign(label=control.label, standing=StandingIndex(standing), blocks=block_list(scenario))
+
+
+def build(scenario: Scenario, control: StaticRbac, *, standing: Standing, where: str) -> StaticRbacDesign:
+    """The factory's entry point (policy.factory.DesignBuilder)."""
+    return build_static_rbac(scenario, control, standing=standing)

@@ -6,7 +6,7 @@ be in takes four values (a scenario approval live or not, the agent flagged or n
 keeps at most four decisions and the hot path never builds a pydantic object, an `AccessRequest` or a dict.
 An approval with the `anomaly` re-approval trigger is suspended from its agent's detection until a human
 approves a request it covers again; the run keeps the suspended approval ids and passes them to `decide`.
-A design whose answer can change with the clock says so with a true `reads_clock` and is asked every time.
+A design whose answer can change with the clock says so (`ControlDesign.reads_clock`) and is asked every time.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class Check:
 
     def __post_init__(self) -> None:
         # A design that reads the clock (a Cedar policy on `context.hour`) is asked every time.
-        self._clocked = bool(getattr(self.design, "reads_clock", False))
+        self._clocked = self.design.reads_clock
 
     def decide(self, now: float, flagged: bool, suspended: Container[str] = ()) -> Decision:
         """The design's decision at `now`; the agent is `flagged` once a compromise was detected.

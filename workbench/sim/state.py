@@ -25,7 +25,7 @@ from workbench.sim.services import Desk, Pool
 if TYPE_CHECKING:
     from workbench.sim.compromise import Compromise
 
-__all__ = ["Run", "RunStats", "Task", "Token", "anomaly_approvals", "evaluates_at_request_time"]
+__all__ = ["Run", "RunStats", "Task", "Token", "anomaly_approvals"]
 
 
 class Task:
@@ -166,7 +166,7 @@ class Run:
         self.horizon = scenario.simulation.horizon
         self.token_mode = design.credential_mode == "task_token"
         self.ttl = math.inf if design.token_ttl is None else float(design.token_ttl)
-        self.evaluates = evaluates_at_request_time(design)
+        self.evaluates = design.evaluates_at_request_time
         self.blocks = block_list(scenario)
         services = scenario.services
         pdp, issuer = services.policy_decision_point, services.token_service
@@ -211,15 +211,3 @@ def anomaly_approvals(scenario: Scenario) -> dict[str, tuple[str, ...]]:
         if "anomaly" in approval.reapproval_triggers:
             out.setdefault(approval.agent, []).append(approval.id)
     return {agent: tuple(ids) for agent, ids in out.items()}
-
-
-def evaluates_at_request_time(design: ControlDesign) -> bool:
-    """Whether a standing-credential design consults the policy decision point on every request.
-
-    Static RBAC (and the null designs) check locally and for free; every other design pays an evaluation.
-    A design may say so itself with an `evaluates_at_request_time` attribute.
-    """
-    declared = getattr(design, "evaluates_at_request_time", None)
-    if declared is not None:
-        return bool(declared)
-    return design.kind not in ("static_rbac", "allow_all", "deny_all")

@@ -236,7 +236,7 @@ def watch_state(run: Run, comp: Compromise) -> Generator[Any, Any, None]:
     for check in checks:
         for begin, end, _approval in check.windows:
             edges.update(t for t in (begin, end) if comp.start < t < comp.until)
-    if getattr(run.design, "reads_clock", False):
+    if run.design.reads_clock:
         first = (math.floor(comp.start / 3600.0) + 1) * 3600.0
         edges.update(t for t in np.arange(first, comp.until, 3600.0).tolist())
     for when in sorted(edges):
