@@ -6,6 +6,7 @@ Closed vocabularies are Literals so that a typo in a scenario is an error at loa
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Annotated, Any, Literal, get_args
 
@@ -18,6 +19,7 @@ __all__ = [
     "ACTIONS",
     "ANY",
     "MAX_AMOUNT",
+    "MAX_EMPIRICAL",
     "MAX_PATH",
     "MAX_PROSE",
     "MAX_TEXT",
@@ -26,6 +28,7 @@ __all__ = [
     "Autonomy",
     "Constant",
     "Distribution",
+    "Empirical",
     "Environment",
     "Exponential",
     "Id",
@@ -59,6 +62,8 @@ MAX_PATH = 1000
 """Characters in a file path a scenario gives (a Cedar policy)."""
 MAX_AMOUNT = 1e15
 """Largest monetary amount: Cedar compares amounts as 64-bit integers."""
+MAX_EMPIRICAL = 10_000
+"""Most samples or quantiles an empirical distribution may list."""
 MAX_WEIGHT = 1_000_000.0
 """Largest weight, value or ratio: weight x weight x value stays far inside Cedar's 64-bit integers."""
 
@@ -152,8 +157,46 @@ class Uniform(StrictModel):
         return self
 
 
+class Empirical(StrictModel):
+    """Durations as they were observed (`workbench import traces` writes them): no family is assumed.
+
+    Give `samples` (a draw is one of them, each equally likely) or `quantiles` (values at the evenly spaced
+    probabilities 0, 1/n, ..., 1; a draw interpolates linearly between neighbours, so it never leaves the
+    observed range). Draws come from the seeded stream of the purpose, like every other distribution's.
+    """
+
+    dist: Literal["empirical"] = Field("empirical", description="Distribution family.")
+    samples: list[Duration] = Field(
+        default_factory=list, max_length=MAX_EMPIRICAL, description="Observed durations; a draw is one of them."
+    )
+    quantiles: list[Duration] = Field(
+        default_factory=list,
+        max_length=MAX_EMPIRICAL,
+        description="Durations at probabilities 0, 1/n, ..., 1 (minimum first, maximum last), non-decreasing.",
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Empirical:
+        if bool(self.samples) == bool(self.quantiles):
+            raise ValueError("give exactly one of 'samples' or 'quantiles'")
+        if self.quantiles:
+            if len(self.quantiles) < 2:
+                raise ValueError("quantiles need at least two values (the minimum and the maximum)")
+            if any(b < a for a, b in itertools.pairwise(self.quantiles)):
+                raise ValueError("quantiles must not decrease")
+        return self
+
+    @property
+    def mean(self) -> float:
+        """Mean of a draw: the samples' average, or the area under the interpolated quantile function."""
+        if self.samples:
+            return sum(self.samples) / len(self.samples)
+        q = self.quantiles
+        return sum(a + b for a, b in itertools.pairwise(q)) / (2 * (len(q) - 1))
+
+
 Distribution = Annotated[
-    Constant | Exponential | LogNormal | Uniform,
+    Constant | Exponential | LogNormal | Uniform | Empirical,
     Field(discriminator="dist"),
 ]
 """A duration distribution, chosen by `dist:`; a plain duration string means a constant."""

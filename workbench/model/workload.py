@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, GetJsonSchemaHandler, model_validator
 from pydantic.json_schema import JsonSchemaValue
 
-from workbench.model.common import MAX_AMOUNT, Action, Constant, Distribution, Id, Permission, Prose, StrictModel
-from workbench.model.durations import DURATION_JSON_SCHEMA, Duration, Rate
+from workbench.model.common import (
+    MAX_AMOUNT,
+    MAX_WEIGHT,
+    Action,
+    Constant,
+    Distribution,
+    Id,
+    Permission,
+    Prose,
+    StrictModel,
+)
+from workbench.model.durations import DURATION_JSON_SCHEMA, MAX_RATE, Duration, Rate
 
 MAX_SERVERS = 10_000
 """Most servers (reviewers, concurrent issuances or evaluations) a service may have."""
+MAX_REPLAY = 2_000_000
+"""Most recorded arrivals one task type may replay (a day of 100 agents is about 100,000)."""
+HOUR = 3600.0
+DAY = 86400.0
 
 __all__ = [
+    "MAX_REPLAY",
     "ApproverPool",
     "Arrival",
+    "ArrivalProfile",
     "PolicyDecisionPoint",
+    "Replay",
     "Services",
     "Step",
     "TaskType",
@@ -76,17 +95,105 @@ class Step(StrictModel):
         return self
 
 
+class ArrivalProfile(StrictModel):
+    """A Poisson rate that follows the clock: piecewise constant by hour of day, scaled by day of week.
+
+    The rate in hour h of weekday d is `hourly[h] × weekday[d]`; simulation time 0 is Monday 00:00, as for
+    approvers' working hours. The simulation draws it as a non-homogeneous Poisson process by thinning.
+    """
+
+    hourly: list[Rate] = Field(
+        min_length=24, max_length=24, description="Rate in each hour of the day, the hour from 00:00 first."
+    )
+    weekday: list[float] = Field(
+        default_factory=lambda: [1.0] * 7,
+        min_length=7,
+        max_length=7,
+        description="Factor of each day of the week, Monday first; 1 everywhere when a day or less was observed.",
+    )
+
+    @model_validator(mode="after")
+    def _bounded(self) -> ArrivalProfile:
+        if any(not 0 <= factor <= MAX_WEIGHT for factor in self.weekday):
+            raise ValueError(f"weekday factors must be between 0 and {MAX_WEIGHT:,.0f}")
+        if self.peak > MAX_RATE:
+            raise ValueError(f"the busiest hour's rate is more than the limit of {MAX_RATE:g} events per second")
+        return self
+
+    @property
+    def peak(self) -> float:
+        """The highest rate of the week (events per second): the bound thinning draws candidates at."""
+        return max(self.hourly) * max(self.weekday)
+
+    def rate_at(self, seconds: float) -> float:
+        """The rate in force at simulation time `seconds`."""
+        return self.hourly[int(seconds // HOUR) % 24] * self.weekday[int(seconds // DAY) % 7]
+
+    def expected(self, start: float, end: float) -> float:
+        """Expected arrivals in [start, end): the integral of the rate, hour by hour (the closed form)."""
+        total = 0.0
+        hour = int(start // HOUR)
+        while hour * HOUR < end:
+            low, high = max(start, hour * HOUR), min(end, (hour + 1) * HOUR)
+            total += self.rate_at(hour * HOUR) * (high - low)
+            hour += 1
+        return total
+
+
+class Replay(StrictModel):
+    """Arrivals as they were recorded (`workbench import traces` writes them): one task at each time, exactly.
+
+    Replaying last week's traffic answers what each design would have cost on it, with no fitted model in
+    between. Times count from `origin`, the instant simulation time 0 stands for.
+    """
+
+    origin: dt.datetime = Field(
+        description="The instant simulation time 0 stands for (Monday 00:00 UTC of the first observed week)."
+    )
+    times: list[Duration] = Field(max_length=MAX_REPLAY, description="Recorded arrival times from `origin`, in order.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Replay:
+        if self.origin.tzinfo is None:
+            raise ValueError("origin needs a time zone, e.g. 2026-11-30T00:00:00Z")
+        for index, (a, b) in enumerate(itertools.pairwise(self.times)):
+            if b < a:
+                raise ValueError(f"times must be in order; times[{index + 1}] is before times[{index}]")
+        return self
+
+
 class Arrival(StrictModel):
-    """When tasks of a type arrive: a Poisson rate, or fixed times from the start of the run."""
+    """When tasks of a type arrive: a Poisson rate, fixed times, a daily/weekly profile or a recorded replay."""
 
     rate: Rate | None = Field(None, description="Poisson arrival rate, e.g. '12/h'.")
     at: list[Duration] = Field(default_factory=list, description="Fixed arrival times from the start.")
+    profile: ArrivalProfile | None = Field(
+        None, description="Poisson arrivals whose rate changes by hour of day and weekday."
+    )
+    replay: Replay | None = Field(None, description="Recorded arrivals, replayed exactly.")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Arrival:
-        if (self.rate is None) == (not self.at):
-            raise ValueError("give exactly one of 'rate' or 'at'")
+        given = sum((self.rate is not None, bool(self.at), self.profile is not None, self.replay is not None))
+        if given != 1:
+            raise ValueError("give exactly one of 'rate', 'at', 'profile' or 'replay'")
         return self
+
+    @property
+    def fixed_times(self) -> list[float]:
+        """Arrival times known in advance (`at`, or a replay's), in order; empty for Poisson arrivals."""
+        if self.replay is not None:
+            return self.replay.times
+        return sorted(self.at)
+
+    def expected(self, horizon: float) -> float:
+        """Expected arrivals before `horizon`."""
+        if self.profile is not None:
+            return self.profile.expected(0.0, horizon)
+        times = self.fixed_times
+        if times:
+            return float(sum(1 for when in times if when < horizon))
+        return (self.rate or 0.0) * horizon
 
 
 class TaskType(StrictModel):

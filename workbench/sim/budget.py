@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from workbench.errors import Problem, ScenarioError
 from workbench.model import Scenario
-from workbench.model.common import Constant, Distribution, Exponential, LogNormal, Uniform
+from workbench.model.common import Constant, Distribution, Empirical, Exponential, LogNormal, Uniform
 from workbench.model.threats import Threat
 from workbench.model.yaml_safe import format_path
 from workbench.sim.reach import ReachIndex
@@ -97,6 +97,8 @@ def mean_duration(distribution: Distribution) -> float:
         return float(distribution.median) * math.exp(distribution.sigma**2 / 2)
     if isinstance(distribution, Uniform):
         return (float(distribution.low) + float(distribution.high)) / 2
+    if isinstance(distribution, Empirical):
+        return distribution.mean
     raise TypeError(f"unknown distribution {type(distribution).__name__}")  # pragma: no cover
 
 
@@ -198,9 +200,9 @@ def estimate_work(
     drivers: list[Driver] = []
     costs = _task_costs(scenario)
     for index, task in enumerate(scenario.workload.task_types):
-        arrivals = _arrivals(task.arrival.rate, task.arrival.at, horizon)
+        arrivals = task.arrival.expected(horizon)
         if arrivals > 0:
-            field = "at" if task.arrival.at else "rate"
+            field = next(name for name in ("at", "replay", "profile", "rate") if getattr(task.arrival, name))
             expansion = f"{costs[task.id]:.3g} events each" + (
                 ", sub-tasks included" if any(s.delegate for s in task.steps) else ""
             )

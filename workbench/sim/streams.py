@@ -25,7 +25,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from workbench.model.common import Constant, Exponential, LogNormal, Uniform
+from workbench.model.common import Constant, Empirical, Exponential, LogNormal, Uniform
 
 __all__ = [
     "ARRIVALS",
@@ -84,7 +84,7 @@ _MASK = (1 << 64) - 1
 BLOCK = 1024
 T = TypeVar("T")
 
-Distribution = Constant | Exponential | LogNormal | Uniform
+Distribution = Constant | Exponential | LogNormal | Uniform | Empirical
 Sampler = Callable[[], float]
 
 
@@ -103,6 +103,11 @@ def _draw_block(rng: np.random.Generator, dist: Distribution) -> list[float]:
         return rng.lognormal(np.log(dist.median), dist.sigma, BLOCK).tolist()
     if isinstance(dist, Uniform):
         return rng.uniform(dist.low, dist.high, BLOCK).tolist()
+    if isinstance(dist, Empirical):
+        if dist.samples:
+            return np.asarray(dist.samples, dtype=float)[rng.integers(0, len(dist.samples), BLOCK)].tolist()
+        steps = len(dist.quantiles) - 1
+        return np.interp(rng.random(BLOCK) * steps, np.arange(steps + 1), dist.quantiles).tolist()
     return [float(dist.value)] * BLOCK
 
 
@@ -170,8 +175,27 @@ def quantile(dist: Distribution) -> Quantile:
     if isinstance(dist, Uniform):
         low, span = float(dist.low), float(dist.high) - float(dist.low)
         return lambda u: low + span * u
+    if isinstance(dist, Empirical):
+        return _empirical_quantile(dist)
     value = float(dist.value)
     return lambda u: value
+
+
+def _empirical_quantile(dist: Empirical) -> Quantile:
+    """The inverse of the empirical CDF: the sorted samples as steps, or the quantiles joined by lines."""
+    if dist.samples:
+        ordered = sorted(float(v) for v in dist.samples)
+        last = len(ordered) - 1
+        return lambda u: ordered[min(int(u * len(ordered)), last)]
+    values = [float(v) for v in dist.quantiles]
+    steps = len(values) - 1
+
+    def inverse(u: float) -> float:
+        where = u * steps
+        index = min(int(where), steps - 1)
+        return values[index] + (where - index) * (values[index + 1] - values[index])
+
+    return inverse
 
 
 TimeSource = Callable[[int, int], float]

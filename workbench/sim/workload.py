@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from workbench.model.common import Exponential
+from workbench.model.workload import ArrivalProfile
 from workbench.sim.governance import close_token, deny, request_token, review
 from workbench.sim.offers import refresh_agent
 from workbench.sim.plan import Check, TaskPlan
@@ -66,21 +67,26 @@ def make_drawer(plan: TaskPlan, rng: np.random.Generator) -> Callable[[], Draws]
 def arrive(
     run: Run, plan: TaskPlan, arrivals: np.random.Generator, work: np.random.Generator, keys: np.random.Generator
 ) -> Generator[Any, Any, None]:
-    """Start tasks of `plan` at the task type's Poisson rate or fixed times, until the horizon."""
+    """Start tasks of `plan` at the task type's Poisson rate, fixed or replayed times, or profile, until the
+    horizon."""
     env = run.env
     stats = run.stats
     draw = make_drawer(plan, work)
     key = key_sampler(keys)
     arrival = plan.task_type.arrival
     horizon = run.horizon
-    if arrival.at:
-        for when in sorted(arrival.at):
+    fixed = arrival.fixed_times
+    if fixed:
+        for when in fixed:
             if when >= horizon:
                 break
             if when > env.now:
                 yield env.timeout(when - env.now)
             stats.tasks += 1
             env.process(perform(run, plan, draw(), -1, key()))
+        return
+    if arrival.profile is not None:
+        yield from _arrive_by_profile(run, plan, arrival.profile, arrivals, draw, key)
         return
     rate = arrival.rate or 0.0
     if rate <= 0:
@@ -95,6 +101,36 @@ def arrive(
         yield timeout(wait)
         stats.tasks += 1
         process(perform(run, plan, draw(), -1, key()))
+
+
+def _arrive_by_profile(
+    run: Run,
+    plan: TaskPlan,
+    profile: ArrivalProfile,
+    arrivals: np.random.Generator,
+    draw: Callable[[], Draws],
+    key: Callable[[], int],
+) -> Generator[Any, Any, None]:
+    """Arrivals of a non-homogeneous Poisson process by thinning (Lewis and Shedler): candidates at the
+    week's peak rate, each kept with probability rate(t) / peak, so kept ones arrive at rate(t)."""
+    peak = profile.peak
+    if peak <= 0:
+        return
+    env = run.env
+    horizon = run.horizon
+    gap = make_sampler(arrivals, Exponential(mean=1.0 / peak))
+    coin = uniform_sampler(arrivals)
+    rate_at = profile.rate_at
+    when = env.now
+    while True:
+        when += gap()
+        if when >= horizon:
+            return
+        if coin() * peak >= rate_at(when):
+            continue
+        yield env.timeout(when - env.now)
+        run.stats.tasks += 1
+        env.process(perform(run, plan, draw(), -1, key()))
 
 
 def perform(run: Run, plan: TaskPlan, draws: Draws, parent_id: int, key: int) -> Generator[Any, Any, Task]:
