@@ -154,6 +154,12 @@ class _Checker:
                     ReferenceProblem(("threats", i), "insider_misuse needs an 'actor' (a human)", "missing-field")
                 )
         self._controls()
+        if s.observed is not None:
+            self.refs(s.observed.agents, ("observed", "agents"), "agent")
+            for i, use in enumerate(s.observed.uses):
+                self.ref(use.agent, ("observed", "uses", i, "agent"), "agent")
+                self.ref(use.resource, ("observed", "uses", i, "resource"), *RESOURCE_KINDS)
+                self.ref(use.tool, ("observed", "uses", i, "tool"), "tool")
         designs = set(s.control_labels)
         for i, risk in enumerate(s.accepted_risks):
             self.ref(risk.owner, ("accepted_risks", i, "owner"), "human")

@@ -16,6 +16,7 @@ from workbench.model.common import MAX_WEIGHT, Action, Id, Prose, Sensitivity, S
 from workbench.model.controls import Control
 from workbench.model.durations import Duration
 from workbench.model.identities import Agent, Human, ServiceAccount
+from workbench.model.observed import Observed
 from workbench.model.threats import Attacker, Threat
 from workbench.model.workload import Services, Workload
 from workbench.model.yaml_safe import FileProblem, contained_path, locate_in
@@ -187,6 +188,9 @@ class Scenario(StrictModel):
     weights: Weights = Field(default_factory=Weights, description="Blast-radius score weights.")
     accepted_risks: list[AcceptedRisk] = Field(
         default_factory=list, description="Findings knowingly accepted, with expiry."
+    )
+    observed: Observed | None = Field(
+        None, description="Use observed in traces (`workbench import traces` writes it), for least privilege."
     )
 
     _source: SourceInfo | None = PrivateAttr(None)
