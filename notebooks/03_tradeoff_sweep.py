@@ -120,9 +120,10 @@ figure
 # ## Exposure against p95 latency, and the Pareto frontier
 #
 # Every design and grid point with its 95% confidence intervals; the dashed line joins the frontier. The x
-# axis is logarithmic: saturated approver queues cost minutes, token issuance costs seconds. The TTL
-# variants of a design share its latency, so their labels stack up; the frontier table above names the
-# designs worth keeping.
+# axis is logarithmic: saturated approver queues cost minutes, token issuance costs seconds. The grid points
+# of the swept design share its colour (one marker each), every reference design has its own; the TTL
+# variants share a latency, so their points stack up, and the frontier table above names the designs worth
+# keeping.
 
 # %%
 frontier = pareto_frontier(runs, by=["design"])
@@ -134,13 +135,14 @@ for name, rows in runs.groupby("design", sort=False):
     latency[name] = viz.Estimate(*mean_ci(rows["latency_p95_s"]))
     exposure[name] = viz.Estimate(*mean_ci(rows["exposure_score_h"]))
 
-ax = viz.plot_tradeoff(latency, exposure)
-ax.figure.set_size_inches(9, 5.5)
+families = dict(zip(runs["design"], runs["control"], strict=True))  # every grid point of jit is family "jit"
+ax = viz.plot_tradeoff(latency, exposure, families=families)
+ax.figure.set_size_inches(10, 5.5)
 ax.plot(frontier["mean_latency_p95_s"], frontier["mean_exposure_score_h"], "--", color="grey", zorder=0, label="Pareto frontier")
 ax.set_xscale("log")
 ax.autoscale(axis="x")
 ax.set_ylim(0, 1.5 * max(e.mean for e in exposure.values()))  # a few replications give wide intervals: clipped
-ax.legend(loc="upper right", frameon=False)
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)  # beside the axes, off the data
 ax.figure
 
 # %% [markdown]

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import networkx as nx
 import pytest
+from conftest import REPO
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -19,6 +24,7 @@ from workbench.viz import (
     report_style,
     svg_for_html,
 )
+from workbench.viz.access_graph import EDGE_STYLES, access_graph_layout
 
 
 def _graph(agents: int) -> nx.MultiDiGraph:
@@ -76,7 +82,106 @@ def test_large_graphs_are_grouped_by_kind() -> None:
 
 def test_small_graphs_are_drawn_in_full_with_labels() -> None:
     ax = plot_access_graph(_graph(3), focus="a0")
-    assert {t.get_text() for t in ax.texts} == {"a0", "a1", "a2", "role", "db", "other"}
+    assert {t.get_text() for t in ax.texts} - {""} == {"a0", "a1", "a2", "role", "db", "other"}
+
+
+def _organisation() -> nx.MultiDiGraph:
+    """People owning and holding roles, a delegation, a tool running as an account, a secret, data."""
+    graph = nx.MultiDiGraph()
+    for node, kind in [
+        ("ann", "human"), ("bob", "human"), ("planner", "agent"), ("executor", "agent"), ("svc", "service_account"),
+        ("exec-role", "role"), ("admin", "role"), ("crm", "tool"), ("key", "secret"), ("ledger", "dataset"),
+        ("mail", "dataset"),
+    ]:  # fmt: skip
+        graph.add_node(node, kind=kind, label=node)
+    for source, target, kind in [
+        ("ann", "planner", "owns"), ("bob", "admin", "has_role"), ("planner", "executor", "delegates_to"),
+        ("executor", "exec-role", "has_role"), ("executor", "crm", "uses_tool"), ("executor", "key", "holds_secret"),
+        ("exec-role", "ledger", "grants"), ("crm", "svc", "runs_as"), ("svc", "admin", "has_role"),
+        ("admin", "ledger", "grants"), ("key", "mail", "secret_grants"), ("crm", "mail", "tool_accesses"),
+        ("planner", "bob", "approved_by"),
+    ]:  # fmt: skip
+        graph.add_edge(source, target, key=kind, kind=kind)
+    return graph
+
+
+def test_access_graph_puts_people_in_the_first_column_alone_and_data_in_the_last() -> None:
+    shown, _total = aggregate_graph(_organisation(), highlight=(), focus=None, max_nodes=60)
+    layout = access_graph_layout(shown)
+    column = {node: x for node, (x, _y) in layout.positions.items()}
+    assert {n for n, x in column.items() if x == 0} == {"ann", "bob"}
+    assert column["executor"] > column["planner"], "a delegate sits right of its delegator"
+    assert column["ledger"] == column["mail"] == max(column.values())
+
+
+def test_access_graph_routes_every_edge_around_the_nodes_it_does_not_touch() -> None:
+    shown, _total = aggregate_graph(_organisation(), highlight=(), focus=None, max_nodes=60)
+    layout = access_graph_layout(shown)
+    assert set(layout.routes) == set(shown.edges)
+    for (source, target), route in layout.routes.items():
+        assert route[0] == layout.positions[source] and route[-1] == layout.positions[target]
+        for x, y in route[1:-1]:  # a waypoint in a column the edge crosses: clear of that column's nodes
+            assert all(abs(y - ny) >= 0.7 - 1e-6 for n, (nx_, ny) in layout.positions.items() if nx_ == x), (
+                source,
+                target,
+            )
+        xs = [x for x, _y in route]
+        assert xs == sorted(xs) or xs == sorted(xs, reverse=True), "a route never turns back"
+
+
+def test_access_graph_draws_each_edge_as_an_arrow_and_names_every_edge_kind_drawn() -> None:
+    graph = _organisation()
+    ax = plot_access_graph(graph, focus="executor", highlight={"exec-role", "ledger", "crm", "key", "mail"})
+    arrows = [t for t in ax.texts if t.get_text() == "" and t.arrow_patch is not None]
+    assert len(arrows) == graph.number_of_edges()
+    legend = {t.get_text() for t in ax.get_legend().get_texts()}
+    drawn = {kind for _a, _b, kind in graph.edges(data="kind")}
+    for style in EDGE_STYLES:
+        assert (style.label in legend) == bool(drawn & set(style.kinds)), style.label
+    assert next(t.get_text() for t in ax.get_xticklabels()) == "people"
+
+
+def test_layered_layout_is_the_same_whatever_the_hash_seed() -> None:
+    code = (
+        "import sys; sys.path.insert(0, 'tests'); from test_viz import _organisation;"
+        "from workbench.viz.access_graph import aggregate_graph, access_graph_layout;"
+        "s, _ = aggregate_graph(_organisation(), highlight=(), focus=None, max_nodes=60);"
+        "print(sorted(access_graph_layout(s).positions.items()))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True,
+            text=True, check=True, cwd=REPO,
+        ).stdout
+        for seed in ("1", "2")
+    }  # fmt: skip
+    assert len(outputs) == 1
+
+
+def test_blast_radius_prints_every_bar_value_so_small_ones_show() -> None:
+    ax = plot_blast_radius({"agent": {"static": 132.0, "jit": 1.6, "cedar": 0.0}}, designs=["static", "jit", "cedar"])
+    assert {t.get_text() for t in ax.texts} == {"132", "1.6", "0"}
+    assert ax.get_xlim()[1] > 132.0, "room for the number after the longest bar"
+
+
+def test_latency_axis_starts_at_the_first_percentile_not_at_an_instant_outlier() -> None:
+    percentiles = [float(p) for p in range(101)]
+    values = [0.01] + [10.0 + p for p in range(1, 101)]  # one task denied at once, the rest 11 s to 110 s
+    ax = plot_latency_distributions(percentiles, {"x": values, "y": [v * 20 for v in values]})
+    low, _high = ax.get_xlim()
+    assert ax.get_xscale() == "log" and 11.0 / 1.3 < low < 11.0
+
+
+def test_tradeoff_colours_a_family_alike_marks_its_members_apart_and_draws_the_budget() -> None:
+    latency = {"jit 1m": Estimate(70, 65, 75), "jit 1h": Estimate(72, 66, 78), "static": Estimate(60, 55, 65)}
+    exposure = {"jit 1m": Estimate(100, 80, 120), "jit 1h": Estimate(140, 120, 160), "static": Estimate(300, 250, 350)}
+    families = {"jit 1m": "jit", "jit 1h": "jit", "static": "static"}
+    ax = plot_tradeoff(latency, exposure, families=families, latency_budget_s=65.0)
+    points = {bars.get_label(): bars.lines[0] for bars in ax.containers}
+    assert points["jit 1m"].get_color() == points["jit 1h"].get_color() != points["static"].get_color()
+    assert points["jit 1m"].get_marker() != points["jit 1h"].get_marker()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "p95 latency budget (65 s)" in legend
 
 
 def test_blast_radius_keeps_the_largest_agents() -> None:

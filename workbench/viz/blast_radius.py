@@ -1,4 +1,8 @@
-"""Blast radius per agent under each control design, as grouped horizontal bars."""
+"""Blast radius per agent under each control design, as grouped horizontal bars with their values printed.
+
+Token designs often leave a few percent of what standing access does: a bar of 8 beside one of 132 is a
+sliver, so every bar carries its number (and a bar of 0 still says "0").
+"""
 
 from __future__ import annotations
 
@@ -34,7 +38,10 @@ def plot_blast_radius(
     for d, design in enumerate(designs):
         ys = [len(shown) - 1 - i + (len(designs) - 1 - d - (len(designs) - 1) / 2) * height for i in range(len(shown))]
         values = [scores[agent].get(design, 0.0) for agent in shown]
-        ax.barh(ys, values, height=height, color=colours[design], label=design)
+        bars = ax.barh(ys, values, height=height, color=colours[design], label=design)
+        ax.bar_label(bars, labels=[_value(v) for v in values], padding=3, fontsize=7, color="#333333")
+    largest = max((v for agent in shown for v in scores[agent].values()), default=0.0)
+    ax.set_xlim(0.0, largest * 1.12 if largest > 0 else 1.0)  # room for the number after the longest bar
     ax.set_yticks([len(shown) - 1 - i for i in range(len(shown))], shown)
     ax.set_xlabel(f"blast radius ({unit})")
     title = "Blast radius per agent and design"
@@ -45,3 +52,10 @@ def plot_blast_radius(
     if designs:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)  # beside, never over bars
     return ax
+
+
+def _value(score: float) -> str:
+    """A bar's number: whole numbers from 10 up, three significant digits below, "0" for none."""
+    if score == 0:
+        return "0"
+    return f"{score:,.0f}" if abs(score) >= 10 else f"{score:.3g}"

@@ -26,14 +26,20 @@ def plot_tradeoff(
     exposure: Mapping[str, Estimate],
     *,
     exposure_unit: str = "score-hours",
+    families: Mapping[str, str] | None = None,
+    latency_budget_s: float | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Each design at (p95 latency, exposure) with error bars, labelled; lower left is better on both."""
+    """Each design at (p95 latency, exposure) with error bars, labelled; lower left is better on both.
+
+    `families` maps a design to its family (every grid point of a swept JIT design is "jit"): a colour per
+    family and a marker per member, instead of a colour per point that a dozen points would reuse.
+    `latency_budget_s` draws the scenario's p95 latency budget as a vertical line, designs right of it over.
+    """
     if ax is None:
         ax = Figure(figsize=(7.5, 4.2), layout="constrained").add_subplot()  # room for the legend outside
     designs = [d for d in latency_p95_s if d in exposure]
-    colours = design_colours(list(latency_p95_s))
-    markers = design_markers(list(latency_p95_s))
+    colours, markers = _styles(list(latency_p95_s), families)
     for design in designs:
         x, y = latency_p95_s[design], exposure[design]
         ax.errorbar(
@@ -57,11 +63,32 @@ def plot_tradeoff(
     else:
         ax.set_xlim(left=0.0)
     ax.set_ylim(bottom=0.0)
+    if latency_budget_s is not None:
+        low, high = ax.get_xlim()
+        high = max(high, latency_budget_s * 1.2)
+        ax.axvline(latency_budget_s, color="#444444", linestyle="--", linewidth=1.0, zorder=0,
+                   label=f"p95 latency budget ({latency_budget_s:g} s)")  # fmt: skip
+        ax.axvspan(latency_budget_s, high, color="#999999", alpha=0.12, zorder=0, linewidth=0)
+        ax.set_xlim(low, high)
     if designs:
         # A legend, not text beside each point: designs with similar numbers would print over each other.
         # Outside the axes, so it never covers a point.
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return ax
+
+
+def _styles(designs: list[str], families: Mapping[str, str] | None) -> tuple[dict[str, str], dict[str, str]]:
+    """A colour and a marker per design: by position, or a colour per family and a marker per member."""
+    if families is None:
+        return design_colours(designs), design_markers(designs)
+    names = list(dict.fromkeys(families.get(d, d) for d in designs))
+    family_colour = design_colours(names)
+    members: dict[str, list[str]] = {}
+    for design in designs:
+        members.setdefault(families.get(design, design), []).append(design)
+    colours = {d: family_colour[families.get(d, d)] for d in designs}
+    markers = {d: m for group in members.values() for d, m in design_markers(group).items()}
+    return colours, markers
 
 
 def _coincident(
