@@ -144,3 +144,31 @@ def test_public_validate_compiles_policies_like_the_cli(tmp_path: Path) -> None:
     with pytest.raises(wb.ScenarioError, match=r"bad\.cedar:1:"):
         wb.validate(scenario)
     assert repr(wb.validate(SUPPORT)).startswith("Scenario(name='customer-support', agents=1")
+
+
+def _command_paths() -> list[list[str]]:
+    """Every command of `workbench`, as the words that name it (`[]` is `workbench` itself)."""
+    import typer
+
+    from workbench.cli import app
+
+    paths: list[list[str]] = []
+
+    def walk(command: object, words: list[str]) -> None:
+        paths.append(words)
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            walk(sub, [*words, name])
+
+    walk(typer.main.get_command(app), [])
+    return paths
+
+
+@pytest.mark.parametrize("words", _command_paths(), ids=lambda words: " ".join(words) or "workbench")
+def test_help_screens_show_flags_without_a_type(
+    words: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # one line per option
+    assert run([*words, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--help" in out and "Show this message and exit." in out
+    assert "<bool>" not in out

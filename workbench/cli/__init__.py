@@ -21,7 +21,7 @@ from workbench.cli import (
     simulate_commands,
     sweep_commands,
 )
-from workbench.cli._shell import ExitCode, click_exceptions, stderr
+from workbench.cli._shell import Command, ExitCode, Group, click_exceptions, stderr
 from workbench.errors import ScenarioError, WorkbenchError
 from workbench.escaping import printable
 from workbench.report.atomic import OutputPathError
@@ -34,6 +34,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=Group,
 )
 model_commands.register(app)
 graph_commands.register(app)
@@ -41,6 +42,10 @@ simulate_commands.register(app)
 report_commands.register(app)
 sweep_commands.register(app)
 import_commands.register(app)
+for _commands in (app, import_commands.import_app):
+    for _info in _commands.registered_commands:
+        if _info.cls in (None, typer.core.TyperCommand):
+            _info.cls = Command  # help screens show flags without a type (see `_shell.Command`)
 
 
 def main(argv: list[str] | None = None) -> None:

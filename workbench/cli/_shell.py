@@ -14,6 +14,7 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperCommand, TyperGroup
 
 from workbench.escaping import printable
 
@@ -22,7 +23,16 @@ try:  # typer 0.2x vendors click; its exceptions are the ones commands raise
 except ImportError:  # pragma: no cover - older typer uses click itself
     from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
-__all__ = ["ExitCode", "MaxEventsOption", "click_exceptions", "emit_rows", "stderr", "stdout"]
+__all__ = [
+    "Command",
+    "ExitCode",
+    "Group",
+    "MaxEventsOption",
+    "click_exceptions",
+    "emit_rows",
+    "stderr",
+    "stdout",
+]
 
 
 class ExitCode(IntEnum):
@@ -33,6 +43,29 @@ class ExitCode(IntEnum):
     USAGE = 2
     INVALID_SCENARIO = 3
     INTERNAL = 4
+
+
+class _FlagsTakeNoValue:
+    """Help screens show a flag as `--soft-fail`, not `--soft-fail <bool>`: a flag takes no value to type.
+
+    typer's rich help prints every option's type, flags' `<bool>` included (the built-in `--help` too); an
+    empty metavar is what it prints instead.
+    """
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]  # a mixin before a typer class
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
+
+
+class Command(_FlagsTakeNoValue, TyperCommand):
+    """Every `workbench` subcommand's class (`cli.app` sets it on each)."""
+
+
+class Group(_FlagsTakeNoValue, TyperGroup):
+    """The class of `workbench` and of its command groups (`workbench import`)."""
 
 
 MAX_EVENTS_HELP = (

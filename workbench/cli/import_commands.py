@@ -23,7 +23,7 @@ from typing import Any
 
 import typer
 
-from workbench.cli._shell import stderr
+from workbench.cli._shell import Group, stderr
 from workbench.model.common import ImportSource
 
 __all__ = ["register"]
@@ -32,6 +32,7 @@ import_app = typer.Typer(
     name="import",
     help="Import agents, tools, secrets and permissions from inventories as a scenario YAML.",
     no_args_is_help=True,
+    cls=Group,
 )
 
 

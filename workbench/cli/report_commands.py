@@ -60,9 +60,11 @@ def report(
     ),
     max_events: int | None = MaxEventsOption(),
 ) -> None:
-    """Simulate, evaluate and write reports: per scenario <out>/<name>/ (report.md, report.html, results.json,
-    findings.sarif, figures/*.svg), and <out>/index.md across scenarios (keeping the rows of other scenarios
-    whose reports are already in <out>)."""
+    """Simulate, evaluate and write each scenario's reports, and an index across scenarios.
+
+    Per scenario <out>/<name>/ (report.md, report.html, results.json, findings.sarif, figures/*.svg), and
+    <out>/index.md and index.html across scenarios (keeping the rows of other scenarios whose reports are
+    already in <out>)."""
     from workbench.frameworks import CatalogError
     from workbench.report import blocking_findings, report_scenarios, write_files
     from workbench.report.atomic import check_output_dir
