@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -30,6 +30,7 @@ def simulate(
     keep_records: bool = True,
     designs: Mapping[str, ControlDesign] | None = None,
     max_events: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SimulationResult:
     """Simulate `controls` (labels; default all of the scenario's) over `replications` from `seed`.
 
@@ -40,7 +41,8 @@ def simulate(
 
     Before anything runs, the expected work is checked against the budget (`max_events`, else the
     scenario's `simulation.max_events`, else `workbench.sim.budget.DEFAULT_MAX_EVENTS`): a run that would
-    not fit raises `ScenarioError` naming the fields that drive it.
+    not fit raises `ScenarioError` naming the fields that drive it. `progress(done, total)` is called after
+    each run (design × replication), for a progress bar.
     """
     n = scenario.simulation.replications if replications is None else replications
     root = scenario.simulation.seed if seed is None else seed
@@ -65,6 +67,8 @@ def simulate(
                     reach=reach,
                 )
             )
+            if progress is not None:
+                progress(len(runs), len(labels) * n)
     static = [out.control for out in runs if out.kind == BASELINE_KIND]
     baseline = static[0] if static else (labels[0] if labels else BASELINE_KIND)
     return SimulationResult(scenario, runs, labels, n, root, keep_records, baseline)

@@ -7,8 +7,10 @@ code (1 when a gate fails). Heavy modules load inside the commands, so `workbenc
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -65,6 +67,7 @@ def report(
     Per scenario <out>/<name>/ (report.md, report.html, results.json, findings.sarif, figures/*.svg), and
     <out>/index.md and index.html across scenarios (keeping the rows of other scenarios whose reports are
     already in <out>)."""
+    from workbench.cli._progress import scenario_progress
     from workbench.frameworks import CatalogError
     from workbench.report import blocking_findings, report_scenarios, write_files
     from workbench.report.atomic import check_output_dir
@@ -73,15 +76,17 @@ def report(
 
     # every scenario is validated, simulated and rendered before anything is written
     try:
-        reports, files = report_scenarios(
-            scenarios,
-            replications=replications,
-            root=root,
-            jobs=jobs,
-            atlas=atlas,
-            max_events=max_events,
-            keep_index_of=out,
-        )
+        with scenario_progress() as progress:  # on stderr; no byte of the reports depends on it
+            reports, files = report_scenarios(
+                scenarios,
+                replications=replications,
+                root=root,
+                jobs=jobs,
+                atlas=atlas,
+                max_events=max_events,
+                keep_index_of=out,
+                progress=progress,
+            )
     except CatalogError as error:
         if atlas is None:  # the shipped catalog itself: a bug, reported as internal
             raise
@@ -136,14 +141,28 @@ def diff(
 ) -> None:
     """Show new and resolved findings (by fingerprint) and per-design changes in blast radius, exposure and
     p95 latency between BASE and HEAD."""
+    from workbench.cli._progress import scenario_progress
     from workbench.report import atomic_write_text, diff_results, results_of
     from workbench.report.atomic import check_output_file
     from workbench.report.data import SEVERITIES
     from workbench.report.results_json import ResultsFormatError
 
     out = None if out_text is None else check_output_file(out_text)  # before anything is simulated
+    inputs = [base, head]
+    simulated = [i for i, path in enumerate(inputs) if path.suffix != ".json"]  # results.json is read, not run
     try:
-        documents = [results_of(path, replications=replications, root=root) for path in (base, head)]
+        with scenario_progress() as progress:  # on stderr, for the inputs that are scenarios
+            if simulated:
+                progress.planned(
+                    [str(inputs[i]) for i in simulated], [_runs(inputs[i], replications) for i in simulated]
+                )
+            documents = []
+            for i, path in enumerate(inputs):
+                number = simulated.index(i) if i in simulated else None
+                ran = None if number is None else _ran(progress, number)
+                documents.append(results_of(path, replications=replications, root=root, progress=ran))
+                if number is not None:
+                    progress.finished(number)
     except ResultsFormatError as error:
         raise typer.BadParameter(str(error), param_hint="BASE/HEAD") from None
     changes = diff_results(*documents)
@@ -171,3 +190,20 @@ def diff(
                 errors.print(f"new finding: {finding.severity}: {finding.rule} {finding.message}", markup=False)
                 failed = True
     raise typer.Exit(ExitCode.FINDINGS if failed else ExitCode.OK)
+
+
+def _runs(path: Path, replications: int | None) -> int:
+    """Runs (design × replication) that simulating the scenario at `path` takes."""
+    from workbench.model import load_scenario
+
+    scenario = load_scenario(path)
+    return len(scenario.controls) * (scenario.simulation.replications if replications is None else replications)
+
+
+def _ran(progress: Any, number: int) -> Callable[[int, int], None]:
+    """`simulate`'s progress callback for scenario number `number` of a `ScenarioProgress`."""
+
+    def ran(done: int, _total: int) -> None:
+        progress.ran(number, done)
+
+    return ran

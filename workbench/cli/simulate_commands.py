@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from workbench.cli._shell import MaxEventsOption, emit_rows, stderr
+from workbench.cli._shell import MaxEventsOption, emit_rows
 from workbench.cli.graph_commands import RowFormat
-from workbench.escaping import printable, quote
+from workbench.escaping import quote
 
 __all__ = ["register"]
 
@@ -33,6 +32,7 @@ def simulate(
     """Simulate task runs and compromises under each control design; print the paired comparison."""
     from workbench.analysis import HEADLINE_METRICS
     from workbench.analysis import simulate as run_simulation
+    from workbench.cli._progress import scenario_progress
     from workbench.model import load_scenario
 
     scenario = load_scenario(file)
@@ -46,12 +46,14 @@ def simulate(
             )
     if not scenario.controls:
         raise typer.BadParameter("the scenario declares no control designs to simulate", param_hint="FILE")
-    console = stderr()
-    if sys.stderr.isatty():
-        with console.status(f"Simulating {printable(scenario.name)}…"):
-            result = run_simulation(scenario, labels, replications, seed, max_events=max_events)
-    else:
-        result = run_simulation(scenario, labels, replications, seed, max_events=max_events)
+    design_count = len(labels) if labels else len(scenario.controls)
+    runs = design_count * (scenario.simulation.replications if replications is None else replications)
+    with scenario_progress() as progress:  # on stderr: a bar at a terminal, one line when done otherwise
+        progress.planned([scenario.name], [runs])
+        result = run_simulation(
+            scenario, labels, replications, seed, max_events=max_events, progress=lambda done, _t: progress.ran(0, done)
+        )
+        progress.finished(0)
     table = result.compare(metrics=None if all_metrics else list(HEADLINE_METRICS))
     if fmt is not RowFormat.table:
         records = [{str(k): _clean(v) for k, v in row.items()} for row in table.to_dict(orient="records")]

@@ -9,7 +9,7 @@ views and attack paths cover the agents with the largest static blast radius, an
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -466,19 +466,24 @@ def collect(
     root: str | Path = ".",
     catalog: Catalog | None = None,
     max_events: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ReportData:
     """Simulate the scenario's designs, evaluate its findings and assemble its report's content.
 
     `replications` overrides the scenario's `simulation.replications`; `root` is what URIs of the scenario
     file are made relative to (the repository root, for SARIF's `SRCROOT`); `max_events` is the work budget
-    (`workbench.sim.budget`).
+    (`workbench.sim.budget`); `progress(done, total)` hears of each simulated run.
     """
     root = Path(root)
     catalog = catalog or load_catalog()
     locator = _Locator(scenario, root)
     index = compile_access(scenario)
     graph = build_graph(scenario)
-    result = simulate(scenario, replications=replications, max_events=max_events) if scenario.controls else None
+    result = (
+        simulate(scenario, replications=replications, max_events=max_events, progress=progress)
+        if scenario.controls
+        else None
+    )
     findings = evaluate(scenario, graph_index=index, simulation=result, catalog=catalog)
 
     refs_cache: dict[tuple[FrameworkRef, ...], tuple[FrameworkRefView, ...]] = {}

@@ -8,10 +8,12 @@ file is reported (with every other problem) before minutes of simulation start.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, Protocol
 
 from workbench.errors import Problem, ScenarioError
 from workbench.escaping import quote
@@ -23,17 +25,76 @@ from workbench.report.documents import render_report
 from workbench.report.index import existing_reports, render_index, render_index_html
 from workbench.sim.budget import check_work
 
-__all__ = ["report_scenarios"]
+__all__ = ["BatchProgress", "report_scenarios"]
+
+
+class BatchProgress(Protocol):
+    """Hears how a batch of reports advances (the CLI draws it); nothing it does reaches a report."""
+
+    def planned(self, names: Sequence[str], runs: Sequence[int]) -> None:
+        """The scenarios, in order, and how many runs (design × replication) each will simulate."""
+
+    def ran(self, scenario: int, done: int) -> None:
+        """Scenario number `scenario` (from 0) has simulated `done` of its runs."""
+
+    def finished(self, scenario: int) -> None:
+        """Scenario number `scenario` is simulated, evaluated and rendered."""
 
 
 def _one(
-    path: Path, replications: int | None, root: Path, atlas: Path | None = None, max_events: int | None = None
+    path: Path,
+    replications: int | None,
+    root: Path,
+    atlas: Path | None = None,
+    max_events: int | None = None,
+    news: Any = None,
+    number: int = 0,
 ) -> tuple[ReportData, dict[str, bytes]]:
-    """Collect and render one scenario; the graph is dropped from the data so it crosses processes cheaply."""
+    """Collect and render one scenario; the graph is dropped from the data so it crosses processes cheaply.
+
+    `news` is a queue (a manager's proxy, so it crosses into worker processes, or `_Direct`) that hears
+    `(number, done)` after each simulated run.
+    """
     catalog = None if atlas is None else load_catalog(atlas)
     scenario = load_scenario(path)
-    data = collect(scenario, replications=replications, root=root, catalog=catalog, max_events=max_events)
+    progress: Callable[[int, int], None] | None = None
+    if news is not None:
+
+        def progress(done: int, _total: int) -> None:
+            news.put((number, done))
+
+    data = collect(
+        scenario, replications=replications, root=root, catalog=catalog, max_events=max_events, progress=progress
+    )
     return replace(data, graph=None), render_report(data)
+
+
+class _Direct:
+    """A queue's `put` for `_one` in this very process: the news goes straight to `progress.ran`."""
+
+    def __init__(self, progress: BatchProgress) -> None:
+        self._progress = progress
+
+    def put(self, item: tuple[int, int]) -> None:
+        self._progress.ran(*item)
+
+
+class _Relay:
+    """The queue workers report to, and a thread that hands their news to `progress.ran` in this process."""
+
+    def __init__(self, progress: BatchProgress, manager: Any) -> None:
+        self.queue = manager.Queue()
+        self._progress = progress
+        self._thread = threading.Thread(target=self._drain, name="report-progress", daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        while (item := self.queue.get()) is not None:
+            self._progress.ran(*item)
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self._thread.join()
 
 
 ROOT_FILES = frozenset({"index.md", "index.html"})
@@ -69,6 +130,7 @@ def report_scenarios(
     atlas: str | Path | None = None,
     max_events: int | None = None,
     keep_index_of: str | Path | None = None,
+    progress: BatchProgress | None = None,
 ) -> tuple[list[ReportData], dict[str, bytes]]:
     """Every file of a report folder for `paths` (each under `<name>/`, plus `index.md`), rendered in memory.
 
@@ -77,7 +139,8 @@ def report_scenarios(
     each scenario's simulation (`workbench.sim.budget`). `keep_index_of` is the folder the files will be
     written to: index.md keeps the rows of the other scenarios whose reports are there. Raises ScenarioError
     listing every problem of every file if any scenario is invalid, over its budget or named like another
-    (or like index.md), CatalogError if the ATLAS file is; all before anything is simulated.
+    (or like index.md), CatalogError if the ATLAS file is; all before anything is simulated. `progress`
+    hears the plan, each simulated run and each finished scenario (it changes no byte of the files).
     """
     atlas = None if atlas is None else Path(atlas)
     if atlas is not None:
@@ -85,6 +148,8 @@ def report_scenarios(
     files_in = [Path(p) for p in paths]
     problems: list[Problem] = []
     named: dict[str, Path] = {}
+    names: list[str] = []
+    runs: list[int] = []
     for path in files_in:
         try:
             scenario = load_scenario(path)
@@ -92,6 +157,9 @@ def report_scenarios(
             problems.extend(error.problems)
             continue
         problems.extend(_name_problems(scenario, path, named))
+        names.append(scenario.name)
+        per_design = scenario.simulation.replications if replications is None else replications
+        runs.append(len(scenario.controls) * per_design)
         if scenario.controls:
             try:
                 check_work(scenario, replications=replications, max_events=max_events)
@@ -100,15 +168,17 @@ def report_scenarios(
     if problems:
         raise ScenarioError(problems)
     root = Path(root)
+    if progress is not None:
+        progress.planned(names, runs)
     if jobs > 1 and len(files_in) > 1:
-        context = multiprocessing.get_context("spawn")  # no state inherited from a forked parent
-        with ProcessPoolExecutor(max_workers=min(jobs, len(files_in)), mp_context=context) as pool:
-            count = len(files_in)
-            done = list(
-                pool.map(_one, files_in, [replications] * count, [root] * count, [atlas] * count, [max_events] * count)
-            )
+        done = _in_processes(files_in, jobs, progress, replications, root, atlas, max_events)
     else:
-        done = [_one(path, replications, root, atlas, max_events) for path in files_in]
+        done = []
+        direct = None if progress is None else _Direct(progress)
+        for number, path in enumerate(files_in):
+            done.append(_one(path, replications, root, atlas, max_events, direct, number))
+            if progress is not None:
+                progress.finished(number)
     reports = [data for data, _files in done]
     files: dict[str, bytes] = {}
     for data, rendered in done:
@@ -118,3 +188,44 @@ def report_scenarios(
     files["index.md"] = render_index(reports, others=others).encode("utf-8")
     files["index.html"] = render_index_html(reports, others=others).encode("utf-8")
     return reports, files
+
+
+def _in_processes(
+    files_in: Sequence[Path],
+    jobs: int,
+    progress: BatchProgress | None,
+    replications: int | None,
+    root: Path,
+    atlas: Path | None,
+    max_events: int | None,
+) -> list[tuple[ReportData, dict[str, bytes]]]:
+    """`_one` for every file, `jobs` processes at a time; results in the order of `files_in`."""
+    context = multiprocessing.get_context("spawn")  # no state inherited from a forked parent
+    manager = context.Manager() if progress is not None else None
+    relay = _Relay(progress, manager) if progress is not None and manager is not None else None
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(files_in)), mp_context=context) as pool:
+            news = None if relay is None else relay.queue
+            futures = [
+                pool.submit(_one, path, replications, root, atlas, max_events, news, number)
+                for number, path in enumerate(files_in)
+            ]
+            if progress is not None:
+                for number, future in enumerate(futures):
+                    future.add_done_callback(_finisher(progress, number))
+            return [future.result() for future in futures]
+    finally:
+        if relay is not None:
+            relay.close()
+        if manager is not None:
+            manager.shutdown()
+
+
+def _finisher(progress: BatchProgress, number: int) -> Callable[[Any], None]:
+    """A future's done-callback that tells `progress` its scenario finished."""
+
+    def finished(future: Any) -> None:
+        if not future.cancelled() and future.exception() is None:  # a failure is reported as an error
+            progress.finished(number)
+
+    return finished

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -235,8 +236,15 @@ def diff_results(base: dict[str, Any], head: dict[str, Any]) -> ResultsDiff:
     return diff
 
 
-def results_of(path: str | Path, *, replications: int | None = None, root: str | Path = ".") -> dict[str, Any]:
-    """A results.json document from either a results.json file or a scenario file (simulated here)."""
+def results_of(
+    path: str | Path,
+    *,
+    replications: int | None = None,
+    root: str | Path = ".",
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """A results.json document from either a results.json file or a scenario file (simulated here, each run
+    reported to `progress(done, total)`)."""
     from workbench.model import load_scenario
     from workbench.report.assemble import collect
     from workbench.report.results_json import ResultsFormatError, read_results, results_document
@@ -253,4 +261,4 @@ def results_of(path: str | Path, *, replications: int | None = None, root: str |
                 f"{quote(str(path))}: malformed results.json ({type(error).__name__}: {printable(error)})"
             ) from None
         return document
-    return results_document(collect(load_scenario(path), replications=replications, root=root))
+    return results_document(collect(load_scenario(path), replications=replications, root=root, progress=progress))
