@@ -188,7 +188,7 @@ def test_iga_step_up_per_design_asks_the_designs_themselves(scenario: Scenario) 
 def test_iga_credentials_per_design(scenario: Scenario) -> None:
     creds = {c.design: c for c in iga_answers(scenario, "bot").credentials}
     assert [c.mode for c in creds.values()] == ["standing", "standing", "task_token"]
-    assert creds["static_rbac"].issued == "standing: roles: reader; held secrets: key (copy in env)"
+    assert creds["static_rbac"].issued == "standing access through role reader and held secret key (copy in env)"
     assert creds["static_rbac"].scope == "all 3 effective permissions, at all times"
     assert "spiffe://acme.example/agents/bot" in creds["jit"].issued
     assert (creds["jit"].token_ttl_s, creds["static_rbac"].token_ttl_s) == (600.0, None)

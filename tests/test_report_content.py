@@ -37,7 +37,8 @@ def test_governance_lists_held_credentials_apart_from_readable_secrets(support: 
 def test_credential_answers_read_as_sentences(support: ReportData) -> None:
     how = _iga(support, "support-agent")["How are its credentials issued, scoped and ended?"]
     assert "standing, standing" not in how and "ends each" not in how
-    assert "static_rbac: standing: roles: support-agent-role" in how
+    assert "static_rbac: standing access through role support-agent-role and held secret" in how
+    assert "standing: roles:" not in how
     assert "ends only when a revocation trigger fires" in how and "; each token expires after" in how
 
 

@@ -473,10 +473,19 @@ def _step_ups(ctx: RuleContext, agent: Agent, effective: list[Pair]) -> tuple[St
 
 
 def _credentials(ctx: RuleContext, agent: Agent, permissions: int) -> tuple[CredentialAnswer, ...]:
-    held = ", ".join(f"{c.secret} (copy in {c.stored_in})" for c in agent.credentials) or "none"
-    standing_parts = [f"roles: {', '.join(agent.roles) or 'none'}", f"held secrets: {held}"]
+    standing_parts = []
+    if agent.roles:
+        standing_parts.append(f"{'role' if len(agent.roles) == 1 else 'roles'} {', '.join(agent.roles)}")
+    if agent.credentials:
+        held = ", ".join(f"{c.secret} (copy in {c.stored_in})" for c in agent.credentials)
+        standing_parts.append(f"held {'secret' if len(agent.credentials) == 1 else 'secrets'} {held}")
     if agent.runs_as is not None:
-        standing_parts.append(f"runs as service account {agent.runs_as}")
+        standing_parts.append(f"service account {agent.runs_as}, which it runs as")
+    standing = (
+        "standing access through " + " and ".join(standing_parts)
+        if standing_parts
+        else "standing access (no roles, held secrets or service account)"
+    )
     identity = agent.workload_identity or "none declared"
     modes = [(d.label, d.credential_mode, d.token_ttl) for d in ctx.designs] or [(AS_MODELLED, "standing", None)]
     answers = []
@@ -486,7 +495,7 @@ def _credentials(ctx: RuleContext, agent: Agent, permissions: int) -> tuple[Cred
                 CredentialAnswer(
                     design=label,
                     mode=mode,
-                    issued="standing: " + "; ".join(standing_parts),
+                    issued=standing,
                     scope=f"all {permissions} effective permissions, at all times",
                     permissions=permissions,
                     token_ttl_s=None,
