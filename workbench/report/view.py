@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from workbench.report.data import SEVERITIES, FindingView, ReportData
+from workbench.report.evidence import evidence_in_words
 from workbench.report.metrics import COMPARISON_METRICS, EXPOSURE, HEADLINE_METRICS, LATENCY_P95, metric
 from workbench.report.numbers import fmt as _fmt
 from workbench.report.numbers import fmt_ci as _fmt_ci
@@ -166,14 +167,6 @@ def _rule_rows(findings: tuple[FindingView, ...]) -> list[list[str]]:
     return out
 
 
-def _evidence(value: object) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float | int):
-        return _fmt(value)
-    return str(value)
-
-
 def _finding_row(finding: FindingView) -> dict[str, object]:
     location = finding.location
     return {
@@ -185,7 +178,7 @@ def _finding_row(finding: FindingView) -> dict[str, object]:
         "message": finding.message,
         "where": f"{location.uri}:{location.line}:{location.column}",
         "yaml_path": location.yaml_path,
-        "evidence": [(key, _evidence(value)) for key, value in finding.evidence],
+        "evidence": [evidence_in_words(key, value) for key, value in finding.evidence],
         "path": "; ".join(hop_text(hop.source, hop.kind, hop.target) for hop in finding.path),
         "remediation": finding.remediation,
         "refs": _grouped_refs(finding),
