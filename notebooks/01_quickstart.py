@@ -76,7 +76,7 @@ viz.plot_access_graph(graph, focus=focus, highlight=[*reach.assets, *reach.tools
 # are listed too, since a tool's own credential often reaches further than the agent was granted.
 
 # %%
-radius
+viz.table(radius)
 
 # %%
 ax = viz.plot_blast_radius(
@@ -106,7 +106,7 @@ for action, resource in reach.permissions:
 findings = wb.evaluate(scenario, graph_index=index)
 print("findings per severity:", findings.counts(), f"({len(findings.suppressed)} accepted)")
 table = pd.DataFrame(findings.to_records())
-table[["rule_id", "severity", "entity_id", "line", "suppressed", "message"]]
+viz.table(table, columns=["rule_id", "severity", "entity_id", "line", "suppressed", "message"])
 
 # %%
 for finding in findings.active[:top_findings]:

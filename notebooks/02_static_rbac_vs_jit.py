@@ -75,7 +75,11 @@ security = ["exposure_score_h", "held_exposure_score_h", "realised_damage", "rea
 cost = ["latency_p95_s", "overhead_mean_s", "denied_rate", "tokens_issued"]
 approvals = ["step_ups", "approvals_requested", "approval_wait_mean_s", "approver_utilisation"]
 table = result.compare(metrics=security + cost + approvals)
-table.set_index(["metric", "control"])[["mean", "ci_low", "ci_high", "diff_mean", "diff_ci_low", "diff_ci_high", "ratio"]]
+viz.table(
+    table.set_index(["metric", "control"])[["mean", "ci_low", "ci_high", "diff_mean", "diff_ci_low", "diff_ci_high", "ratio"]],
+    max_rows=len(table),
+    caption="ratio: the design's mean over the baseline's (– where the baseline's is 0)",
+)
 
 # %% [markdown]
 # ## The trade-off in one picture
@@ -105,9 +109,11 @@ viz.plot_tradeoff(estimates("latency_p95_s"), estimates("exposure_score_h")).fig
 # until containment: the leaked key, used once a minute for most of a day, dominates it.
 
 # %%
-result.compromises.groupby(["threat", "control"], sort=False)[
-    ["reachable_score", "exposure_score_h", "held_exposure_score_h", "realised_damage", "dwell_s"]
-].mean()
+viz.table(
+    result.compromises.groupby(["threat", "control"], sort=False)[
+        ["reachable_score", "exposure_score_h", "held_exposure_score_h", "realised_damage", "dwell_s"]
+    ].mean()
+)
 
 # %% [markdown]
 # What exactly did the hijacked agent hold at the moment of its first compromise? `state_at` answers from
@@ -119,11 +125,12 @@ if hijacks.empty:
     print("no agent was compromised in these runs; raise `replications`")
 else:
     first = hijacks.sort_values(["replication", "compromised_s"]).iloc[0]
-    print(f"{first.threat} hits {first.target} at {first.compromised_s / 3600:.1f} h of replication {first.replication}")
+    print(f"{first.threat} hits {first.target} {viz.format_clock(first.compromised_s)} into replication {first.replication}")
     for design in designs:
         state = result.state_at(first.target, first.compromised_s, control=design, replication=int(first.replication))
-        print(f"\n{design}: {len(state.permissions)} permissions on {len(state.holdings)} credentials")
-        display(state.to_frame())
+        held = len(state.holdings)
+        print(f"\n{design}: {len(state.permissions)} permissions on {held} credential{'s' if held != 1 else ''}")
+        display(viz.table(state.to_frame()))
 
 # %% [markdown]
 # ## What it costs: latency
@@ -146,7 +153,7 @@ viz.plot_latency_distributions(percentiles, latency).figure
 
 # %%
 pools = result.services[result.services["service"].str.startswith("approver_pool:")]
-pools.groupby(["control", "service"], sort=False)[["requests", "utilisation", "wait_mean_s", "wait_p95_s", "timeouts"]].mean()
+viz.table(pools.groupby(["control", "service"], sort=False)[["requests", "utilisation", "wait_mean_s", "wait_p95_s", "timeouts"]].mean())
 
 # %%
 figure = Figure(figsize=(9, 3.2), layout="constrained")

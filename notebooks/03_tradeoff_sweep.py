@@ -74,7 +74,7 @@ runs = sweep(
     seed=seed,
     workers=workers,
 )
-runs.head()
+viz.table(runs, columns=["point", ttl_key, level_key, "control", "replication", "exposure_score_h", "latency_p95_s", "denied_rate"], max_rows=5, caption=f"{len(runs.columns)} columns in all")
 
 # %% [markdown]
 # The reference designs are not swept: `simulate` runs them as the scenario defines them, on the same seeds.
@@ -88,7 +88,7 @@ runs["design"] = [
     for control, ttl, level in zip(runs["control"], runs[ttl_key], runs[level_key])
 ]
 summary = sweep_summary(runs, by=["design"])
-summary
+viz.table(summary, max_rows=len(summary))
 
 # %% [markdown]
 # ## How each dial moves the outcome
@@ -127,7 +127,7 @@ figure
 
 # %%
 frontier = pareto_frontier(runs, by=["design"])
-frontier
+viz.table(frontier)
 
 # %%
 latency, exposure = {}, {}

@@ -85,7 +85,7 @@ pd.DataFrame(
 
 # %%
 agents = pd.DataFrame(wb.blast_radius_records(index, kinds=("agent",)))
-agents
+viz.table(agents)
 
 # %%
 focus = agents.sort_values("score", ascending=False, kind="stable")["entity"].iloc[0]
@@ -194,7 +194,7 @@ table.pivot(index="metric", columns="control", values="mean")[result.controls]
 per_week = result.compromises.pivot_table(
     index=["threat", "spread", "target"], columns="control", values="exposure_score_h", aggfunc="sum", sort=False
 )
-(per_week[result.controls] / replications).round(1)
+viz.table(per_week[result.controls] / replications)
 
 # %% [markdown]
 # RBAC+step-up and plain JIT put every transfer in front of treasury, and for an attacker that gate is all
@@ -217,8 +217,9 @@ first = tokens[(tokens["control"] == "jit") & (tokens["replication"] == 0)].sort
 moment = first.time_s + 1.0
 for design in ("static_rbac", "jit"):
     state = result.state_at("ap-executor", moment, control=design)
-    print(f"{design}: {len(state.permissions)} permissions at {moment / 3600:.2f} h, on {len(state.holdings)} credentials")
-    display(state.to_frame()[["action", "resource", "credential", "credential_kind", "purpose"]])
+    held = len(state.holdings)
+    print(f"{design}: {len(state.permissions)} permissions {viz.format_clock(moment)} into the run, on {held} credential{'s' if held != 1 else ''}")
+    display(viz.table(state.to_frame(), columns=["action", "resource", "credential", "credential_kind", "since_s", "until_s", "purpose"]))
 
 # %% [markdown]
 # **Reading it.** Splitting the pipeline into agents does not by itself keep money away from untrusted text: a

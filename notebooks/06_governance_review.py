@@ -46,6 +46,7 @@ from IPython.display import display
 from matplotlib.figure import Figure
 
 import workbench as wb
+from workbench import viz
 from workbench.findings.governance import capability_maps, iga_report
 
 here = Path.cwd().resolve()
@@ -84,7 +85,7 @@ capabilities = pd.DataFrame(
         for cap in group.capabilities
     ]
 )
-capabilities
+viz.table(capabilities, max_rows=15)
 
 # %% [markdown]
 # How much of each agent's reach nobody approved, by count and by weight (the blast-radius score of the
@@ -107,7 +108,7 @@ figure.suptitle("Capability map: approved and unapproved reach per agent")
 figure
 
 # %%
-by_agent
+viz.table(by_agent)
 
 # %% [markdown]
 # In the finance pipeline the planner's approval expired in September and the researcher was never
@@ -151,7 +152,7 @@ print(f"purpose: {review['business_purpose']}")
 print(f"audit logging: {'yes' if review['audit_logging'] else 'NO'}; re-approval on: {', '.join(review['reapproval_triggers']) or 'nothing'}")
 for section in ("approvals", "tools", "data", "held_credentials", "readable_secrets", "step_up", "credentials", "revocation", "blocked"):
     print(f"\n{section.replace('_', '-')}:")
-    display(pd.DataFrame(review[section]) if review[section] else "none")
+    display(viz.table(pd.DataFrame(review[section])) if review[section] else "none")
 
 # %% [markdown]
 # The `step_up` and `credentials` sections are where control designs differ for the reviewer: under the
@@ -171,11 +172,14 @@ result = wb.simulate(scenario, replications=replications, seed=seed, keep_record
 findings = wb.evaluate(scenario, graph_index=index, simulation=result)
 catalog = wb.load_catalog()
 print("findings per severity:", findings.counts(), f"({len(findings.suppressed)} accepted)")
-pd.DataFrame(
-    [
-        {"rule": f.rule_id, "severity": f.severity, "entity": f.entity_id, "title": f.title, "accepted": f.suppressed, "refs": " ".join(str(r) for r in f.refs)}
-        for f in findings
-    ]
+viz.table(
+    pd.DataFrame(
+        [
+            {"rule": f.rule_id, "severity": f.severity, "entity": f.entity_id, "title": f.title, "accepted": f.suppressed, "refs": " ".join(str(r) for r in f.refs)}
+            for f in findings
+        ]
+    ),
+    max_rows=len(findings),
 )
 
 # %% [markdown]
@@ -191,7 +195,7 @@ frameworks = pd.DataFrame(
         for fw in catalog.frameworks
     ]
 )
-frameworks
+viz.table(frameworks)
 
 # %%
 figure = Figure(figsize=(8, 0.9 + 0.4 * len(frameworks)), layout="constrained")

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import networkx as nx
+import pandas as pd
 import pytest
 from conftest import REPO
 from matplotlib.axes import Axes
@@ -24,6 +25,7 @@ from workbench.viz import (
     report_style,
     svg_for_html,
 )
+from workbench.viz import table as viz_table
 from workbench.viz.access_graph import EDGE_STYLES, access_graph_layout
 
 
@@ -225,3 +227,38 @@ def test_tradeoff_gives_each_design_its_marker_labels_coincident_ones_and_keeps_
     figure.draw_without_rendering()
     legend = ax.get_legend().get_window_extent()
     assert legend.x0 >= ax.get_window_extent().x1, "the legend sits right of the axes, never over a point"
+
+
+def test_table_formats_numbers_durations_and_clock_times_for_reading() -> None:
+    frame = pd.DataFrame(
+        {
+            "metric": ["exposure", "latency"],
+            "mean": [299.936114, 0.036887],
+            "ratio": [float("nan"), 0.62345],
+            "since_s": [float("-inf"), 521007.565919],
+            "wait_mean_s": [90.0, float("inf")],
+            "count": [10509.5, 3.0],
+        }
+    )
+    html = viz_table(frame).to_html()
+    for raw in ("299.936114", "nan", "NaN", "inf", "521007"):
+        assert raw not in html, raw
+    for shown in (
+        "300",
+        "0.0369",
+        "–",
+        "0.623",
+        "before the run (standing)",
+        "6d 00:43:28",
+        "1m30s",
+        "never",
+        "10,510",
+    ):
+        assert shown in html, shown
+    assert "<th" in html and ">0<" not in html, "a plain 0, 1, 2 index is not shown"
+
+
+def test_table_cuts_long_frames_and_says_so() -> None:
+    html = viz_table(pd.DataFrame({"x": range(100)}), max_rows=5).to_html()
+    assert "the first 5 of 100 rows" in html
+    assert html.count("<tr>") <= 7
