@@ -64,7 +64,7 @@ def hops(route):
     return " -> ".join(f"{h.source} ={h.kind}=> {h.target}" for h in route) if route else "cannot"
 
 
-pd.DataFrame(
+delegations = pd.DataFrame(
     [
         {
             "delegation": d.id,
@@ -78,6 +78,7 @@ pd.DataFrame(
         for d in scenario.delegations
     ]
 )
+viz.table(delegations)
 
 # %% [markdown]
 # Each agent's static blast radius, and the graph around the riskiest one: the executor, which holds the
@@ -132,9 +133,11 @@ for finding in findings.by_rule("WB111"):
     print(f"    via {hops(finding.path)}")
 
 # %%
-pd.DataFrame(
-    [(tool, wb.blast_radius(index, tool).score, " ".join(wb.blast_radius(index, tool).restricted_assets)) for tool in ("erp-api", "vendor-db", "payments-api")],
-    columns=["compromised tool", "score", "restricted assets reached"],
+viz.table(
+    pd.DataFrame(
+        [(tool, wb.blast_radius(index, tool).score, ", ".join(wb.blast_radius(index, tool).restricted_assets)) for tool in ("erp-api", "vendor-db", "payments-api")],
+        columns=["compromised tool", "score", "restricted assets reached"],
+    )
 )
 
 # %%
@@ -173,12 +176,14 @@ result
 
 # %%
 tasks = result.tasks.assign(sub_task=result.tasks["parent_id"] != -1)
-tasks.pivot_table(
-    index=["task_type", "agent", "sub_task"], columns="control", values="step_ups", aggfunc="mean", sort=False
-).round(2)
+viz.table(
+    tasks.pivot_table(
+        index=["task_type", "agent", "sub_task"], columns="control", values="step_ups", aggfunc="mean", sort=False
+    )
+)
 
 # %%
-tasks.pivot_table(index="task_type", columns=["control", "outcome"], values="task_id", aggfunc="count", sort=False, fill_value=0) / replications
+viz.table(tasks.pivot_table(index="task_type", columns=["control", "outcome"], values="task_id", aggfunc="count", sort=False, fill_value=0) / replications)
 
 # %% [markdown]
 # What each design costs treasury, and what a poisoned invoice (planner hijack) or web page (researcher
@@ -188,7 +193,7 @@ tasks.pivot_table(index="task_type", columns=["control", "outcome"], values="tas
 
 # %%
 table = result.compare(metrics=["exposure_score_h", "approvals_requested", "approval_wait_mean_s", "latency_p95_s", "denied_rate"])
-table.pivot(index="metric", columns="control", values="mean")[result.controls]
+viz.table(table.pivot(index="metric", columns="control", values="mean")[result.controls])
 
 # %%
 per_week = result.compromises.pivot_table(

@@ -122,7 +122,7 @@ viz.table(by_agent)
 
 # %%
 reviews = {review.agent: review for review in iga_report(scenario, graph_index=index)}
-pd.DataFrame(
+overview = pd.DataFrame(
     [
         {
             "agent": r.agent,
@@ -141,6 +141,7 @@ pd.DataFrame(
         for r in reviews.values()
     ]
 )
+viz.table(overview)
 
 # %%
 if agent is None:
@@ -219,13 +220,14 @@ figure
 for fw in catalog.frameworks:
     if not fw.official_ids:
         print(f"{fw.key}: {fw.id_note}")
-pd.DataFrame(
+touched = pd.DataFrame(
     [
         {"framework": key, "entry": entry.id, "name": entry.name, "kind": entry.kind, "rules": ", ".join(rules)}
         for key, entries in coverage.items()
         for entry, rules in entries
     ]
 )
+viz.table(touched, max_rows=len(touched))
 
 # %% [markdown]
 # **Reading it.** The gaps in the capability map are the review's action list: approve them with a business

@@ -85,7 +85,7 @@ def table(
     """`frame` (or its `columns`) as a formatted table of at most `max_rows` rows.
 
     Columns named `*_s` read as durations ("1m30s"), those of `clock_columns` as simulated clock times, other
-    numbers through `format_number`; the index is shown only when it means something (not 0, 1, 2, ...).
+    numbers through `format_number`; the index is shown only when it means something (not row numbers).
     """
     shown = frame if columns is None else frame[list(columns)]
     total = len(shown)
@@ -101,8 +101,8 @@ def table(
             formatters[column] = format_number
     styler = cut.style.format(formatters, na_rep=_MISSING)
     styler = styler.format_index(format_number, axis=0)
-    if isinstance(cut.index, pd.RangeIndex):
-        styler = styler.hide(axis="index")
+    if cut.index.nlevels == 1 and cut.index.name is None and pd.api.types.is_integer_dtype(cut.index):
+        styler = styler.hide(axis="index")  # row numbers (a sorted frame's too) say nothing
     notes = [caption] if caption else []
     if total > len(cut):
         notes.append(f"the first {len(cut)} of {total:,} rows")
