@@ -92,8 +92,9 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec(
         "access-graph",
         "Access graph",
-        "Who reaches what: people, agents, roles and accounts, tools and secrets, data. The agent with the "
-        "largest static blast radius and everything it reaches are in red.",
+        "Who reaches what, left to right: people, agents (a delegate right of its delegator), roles and "
+        "accounts, tools, secrets, data. Arrows are coloured by edge kind (legend below the graph). The agent "
+        "with the largest static blast radius and everything it reaches are ringed in red, their edges bold.",
     ),
 )
 
