@@ -112,6 +112,7 @@ class ProbeDesign:
     token_ttl: float | None = 600.0
     evaluates_at_request_time: bool = True
     reads_clock: bool = False
+    warnings: tuple = ()
 
     def decide(self, request: AccessRequest, state: AccessState, now: float) -> Decision:
         if request.action == "write" and not state.approval_live:

@@ -76,6 +76,7 @@ class DenyFlagged:
     token_ttl: float | None = None
     evaluates_at_request_time: bool = True
     reads_clock: bool = False
+    warnings: tuple = ()
 
     def decide(self, request: AccessRequest, state: AccessState, now: float) -> Decision:
         return Decision("deny", "flagged") if state.anomaly_flagged else Decision("allow", "ok")

@@ -102,6 +102,7 @@ class AlwaysStepUp:
     token_ttl: float | None = None
     evaluates_at_request_time: bool = False
     reads_clock: bool = False
+    warnings: tuple = ()
 
     def decide(self, request: AccessRequest, state: AccessState, now: float) -> Decision:
         return Decision("step_up", "test", approver_pool=self.pool)
@@ -120,6 +121,7 @@ class TokenAllowAll:
     token_ttl: float | None = None
     evaluates_at_request_time: bool = True
     reads_clock: bool = False
+    warnings: tuple = ()
 
     def decide(self, request: AccessRequest, state: AccessState, now: float) -> Decision:
         return Decision("allow", "test")

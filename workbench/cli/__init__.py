@@ -14,6 +14,7 @@ import traceback
 import typer
 
 from workbench.cli import (
+    export_commands,
     graph_commands,
     import_commands,
     model_commands,
@@ -42,7 +43,8 @@ simulate_commands.register(app)
 report_commands.register(app)
 sweep_commands.register(app)
 import_commands.register(app)
-for _commands in (app, import_commands.import_app):
+export_commands.register(app)
+for _commands in (app, import_commands.import_app, export_commands.export_app):
     for _info in _commands.registered_commands:
         if _info.cls in (None, typer.core.TyperCommand):
             _info.cls = Command  # help screens show flags without a type (see `_shell.Command`)

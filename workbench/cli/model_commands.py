@@ -27,7 +27,8 @@ def validate(
 ) -> None:
     """Validate scenario files; report every problem at once, as FILE:LINE:COL: path: message and a code.
 
-    What an import left to fill in (an imported agent's owner or purpose) is a warning: shown, exit 0.
+    What an import left to fill in (an imported agent's owner or purpose) and a Cedar policy that can never
+    apply are warnings: shown, exit 0.
     """
     from workbench.model import load_scenario
     from workbench.model.todos import todo_warnings
@@ -39,7 +40,7 @@ def validate(
     for file in files:
         try:
             scenario = load_scenario(file)
-            check_policies(scenario)
+            policy_warnings = check_policies(scenario)
         except ScenarioError as error:
             problems.extend(error.problems)
             continue
@@ -50,6 +51,8 @@ def validate(
             fmt_count(len(scenario.secrets), "secret"),
             fmt_count(len(scenario.controls), "control design"),
         )
+        for policy_warning in policy_warnings:
+            stderr().print(f"warning: {policy_warning}", markup=False)
         warnings = todo_warnings(scenario)
         for warning in warnings[:MAX_WARNINGS_SHOWN]:
             stderr().print(f"warning: {warning}", markup=False)

@@ -13,6 +13,7 @@ from workbench.model.controls import (
     Jit,
     RbacStepUp,
     StaticRbac,
+    TemplateLink,
     kinds_with_parameter,
 )
 from workbench.model.durations import format_duration, parse_duration, parse_rate
@@ -64,6 +65,7 @@ __all__ = [
     "StaticRbac",
     "Step",
     "TaskType",
+    "TemplateLink",
     "Threat",
     "Thresholds",
     "Tool",

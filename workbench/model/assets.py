@@ -17,6 +17,7 @@ from workbench.model.common import (
     Sensitivity,
     StorageLocation,
     StrictModel,
+    Tags,
     Text,
 )
 from workbench.model.durations import OptionalLifetime
@@ -43,6 +44,7 @@ class Tool(StrictModel):
     credential: Id | None = Field(None, description="Secret the tool itself authenticates with.")
     runs_as: Id | None = Field(None, description="Service account the tool itself runs as.")
     environment: Environment = Field("prod", description="Environment it belongs to.")
+    tags: Tags
     provenance: Provenances
 
 
@@ -66,6 +68,12 @@ class Dataset(StrictModel):
         "hijacked: memory, RAG stores, tickets, shared drives whose content agents take as instructions "
         "(OWASP ASI06). 0: agents read it as data.",
     )
+    part_of: Id | None = Field(
+        None,
+        description="Dataset or system this one belongs to (a table in its database, a folder in its drive). "
+        'Grouping only: it grants nothing, but Cedar policies can say `resource in Dataset::"crm"`.',
+    )
+    tags: Tags
     provenance: Provenances
 
 
@@ -87,6 +95,7 @@ class Secret(StrictModel):
     stored_in: StorageLocation = Field("vault", description="Where the master copy of the secret lives.")
     environment: Environment = Field("prod", description="Environment it belongs to.")
     sensitivity: Sensitivity = Field("confidential", description="Classification of the secret itself.")
+    tags: Tags
     fingerprint: Text | None = Field(
         None,
         pattern=r"^hmac-sha256:[0-9a-f]{16,64}$",

@@ -41,6 +41,7 @@ __all__ = [
     "Sensitivity",
     "StorageLocation",
     "StrictModel",
+    "Tags",
     "Text",
     "Uniform",
     "discriminator_tags",
@@ -220,6 +221,20 @@ class Provenance(StrictModel):
     line: int = Field(1, ge=1, le=1_000_000_000, description="1-based line of the node in the file.")
     column: int = Field(1, ge=1, le=1_000_000_000, description="1-based column of the node in the file.")
 
+
+MAX_TAGS = 64
+"""Tags one entity may carry."""
+
+Tags = Annotated[
+    dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.:-]{0,63}$")], Text],
+    Field(
+        default_factory=dict,
+        max_length=MAX_TAGS,
+        description="Key-value labels the organisation attaches (team, cost centre, data domain). Cedar policies "
+        'read them as entity tags (`principal.hasTag("team") && principal.getTag("team") == "support"`).',
+    ),
+]
+"""The `tags` field of agents, service accounts, datasets, secrets and tools."""
 
 Provenances = Annotated[
     list[Provenance],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal, get_args
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from workbench.model.common import MAX_PATH, Id, Prose, RiskLevel, StrictModel, Text, discriminator_tags
 from workbench.model.durations import Duration
@@ -20,12 +20,14 @@ __all__ = [
     "CONTROL_KINDS",
     "CONTROL_MODELS",
     "Cedar",
+    "CedarNamespace",
     "Control",
     "ControlModel",
     "IntentAwareJit",
     "Jit",
     "RbacStepUp",
     "StaticRbac",
+    "TemplateLink",
     "kinds_with_parameter",
 ]
 
@@ -161,6 +163,20 @@ class IntentAwareJit(ControlModel):
         return f"{self.as_jit().step_up_rule()}; requests outside the task's declared intent are {out}"
 
 
+CedarNamespace = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}(::[A-Za-z_][A-Za-z0-9_]{0,63}){0,7}$")
+]
+"""A Cedar namespace: `Acme` or `Acme::Agents` (identifiers joined by `::`)."""
+
+
+class TemplateLink(StrictModel):
+    """One template-linked policy: a Cedar template with its slots filled, as Verified Permissions creates them."""
+
+    template: Text = Field(description="The template's `@id` annotation (or its Cedar id, `policy3`).")
+    principal: Id | None = Field(None, description="Agent or service account for `?principal`.")
+    resource: Id | None = Field(None, description="Dataset, secret or tool for `?resource`.")
+
+
 class Cedar(ControlModel):
     """The scenario's own Cedar policies, evaluated at request time by the Cedar engine."""
 
@@ -170,6 +186,16 @@ class Cedar(ControlModel):
     )
     token_ttl: Duration = Field(900.0, description="Lifetime of tokens issued after a permit.")
     approver_pool: Id | None = Field(None, description="Pool asked when a policy needs approval.")
+    namespace: CedarNamespace | None = Field(
+        None,
+        description="Cedar namespace of the entity types and actions (`Acme::Agents`: policies then name "
+        '`Acme::Agents::Agent::"bot"`); none by default.',
+    )
+    links: list[TemplateLink] = Field(
+        default_factory=list,
+        max_length=10_000,
+        description="Template-linked policies to create from the file's templates.",
+    )
 
     steps_up: ClassVar[bool] = True
 

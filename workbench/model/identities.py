@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from workbench.model.common import Autonomy, Environment, Id, Prose, Provenances, StorageLocation, StrictModel, Text
+from workbench.model.common import (
+    Autonomy,
+    Environment,
+    Id,
+    Prose,
+    Provenances,
+    StorageLocation,
+    StrictModel,
+    Tags,
+    Text,
+)
 
 __all__ = ["Agent", "CredentialRef", "Human", "ServiceAccount"]
 
@@ -41,6 +51,7 @@ class ServiceAccount(StrictModel):
     legacy: bool = Field(False, description="A pre-existing broad account, often shared and never reviewed.")
     roles: list[Id] = Field(default_factory=list, description="Roles assigned to the account.")
     credentials: list[CredentialRef] = Field(default_factory=list, description="Secrets the account holds.")
+    tags: Tags
     provenance: Provenances
 
 
@@ -67,4 +78,5 @@ class Agent(StrictModel):
     credentials: list[CredentialRef] = Field(default_factory=list, description="Secrets the agent holds.")
     tools: list[Id] = Field(default_factory=list, description="Tools and MCP servers the agent is wired to.")
     audit_logging: bool = Field(False, description="True if every action of the agent is logged for audit.")
+    tags: Tags
     provenance: Provenances

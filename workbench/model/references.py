@@ -129,6 +129,9 @@ class _Checker:
             self.ref(secret.authenticates_as, ("secrets", i, "authenticates_as"), "service_account")
         for i, role in enumerate(s.roles):
             self.permissions(role.permissions, ("roles", i, "permissions"))
+        for i, dataset in enumerate(s.datasets):
+            self.ref(dataset.part_of, ("datasets", i, "part_of"), "dataset")
+        self._grouping()
         for i, delegation in enumerate(s.delegations):
             self.ref(delegation.delegator, ("delegations", i, "delegator"), "human", "agent")
             self.ref(delegation.delegate, ("delegations", i, "delegate"), "agent")
@@ -222,6 +225,22 @@ class _Checker:
                         ("workload", "task_types", i),
                         "sub-task delegation loops: " + " -> ".join(cycle),
                         "cycle",
+                    )
+                )
+
+    def _grouping(self) -> None:
+        # `part_of` is a hierarchy Cedar evaluates with `in`: it must end, not loop.
+        parent = {d.id: d.part_of for d in self.scenario.datasets if d.part_of is not None}
+        reported: set[str] = set()
+        for index, dataset in enumerate(self.scenario.datasets):
+            trail = [dataset.id]
+            while (up := parent.get(trail[-1])) is not None and up not in trail:
+                trail.append(up)
+            if up is not None and up == dataset.id and dataset.id not in reported:
+                reported.update(trail)
+                self.problems.append(
+                    ReferenceProblem(
+                        ("datasets", index, "part_of"), "part_of loops: " + " -> ".join([*trail, up]), "cycle"
                     )
                 )
 

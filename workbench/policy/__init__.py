@@ -16,7 +16,8 @@ from workbench.policy.base import (
 )
 from workbench.policy.blocked import BlockList, block_decision, block_list
 from workbench.policy.cedar import CedarDesign, build_cedar
-from workbench.policy.cedar_entities import CEDAR_SCHEMA, cedar_entities
+from workbench.policy.cedar_entities import cedar_entities
+from workbench.policy.cedar_schema import CedarNames, cedar_schema_json, cedar_schema_text
 from workbench.policy.check import check_policies
 from workbench.policy.factory import build_design, build_designs
 from workbench.policy.intent_aware_jit import IntentAwareJitDesign
@@ -28,13 +29,13 @@ from workbench.policy.standing import Grant, Standing
 from workbench.policy.static_rbac import StaticRbacDesign
 
 __all__ = [
-    "CEDAR_SCHEMA",
     "RISK_LEVELS",
     "AccessRequest",
     "AccessState",
     "AllowAll",
     "BlockList",
     "CedarDesign",
+    "CedarNames",
     "ControlDesign",
     "CredentialMode",
     "Decision",
@@ -52,6 +53,8 @@ __all__ = [
     "build_design",
     "build_designs",
     "cedar_entities",
+    "cedar_schema_json",
+    "cedar_schema_text",
     "check_policies",
     "declared_intent",
     "make_request",

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
+from workbench.errors import Problem
+
 __all__ = [
     "AccessRequest",
     "AccessState",
@@ -95,6 +97,12 @@ class ControlDesign(Protocol):
         ...
 
     @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """What its author should know about its inputs though they are valid (a Cedar policy that can never
+        apply), each located; empty for designs without input files."""
+        ...
+
+    @property
     def reads_clock(self) -> bool:
         """Whether the same request in the same state may get another answer later (a policy on the hour);
         the simulation then asks again instead of memoising the answer."""
@@ -120,6 +128,7 @@ class AllowAll:
     token_ttl: float | None = None
     evaluates_at_request_time: bool = False
     reads_clock: bool = False
+    warnings: tuple[Problem, ...] = ()
     standing: Mapping[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
 
     def decide(self, request: AccessRequest, state: AccessState, now: float) -> Decision:
@@ -139,6 +148,7 @@ class DenyAll:
     token_ttl: float | None = None
     evaluates_at_request_time: bool = False
     reads_clock: bool = False
+    warnings: tuple[Problem, ...] = ()
 
     def decide(self, request: AccessRequest, state: AccessState, now: float) -> Decision:
         return Decision("deny", "deny-all design")

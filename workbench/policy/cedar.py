@@ -12,8 +12,9 @@ enters only as `hour`, and only if a policy reads it).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import cedarpy
@@ -24,13 +25,8 @@ from workbench.model import Cedar, Scenario
 from workbench.model.yaml_safe import FileProblem, read_limited
 from workbench.policy.base import AccessRequest, AccessState, CredentialMode, Decision
 from workbench.policy.blocked import BlockList, block_decision, block_list
-from workbench.policy.cedar_entities import (
-    PRINCIPAL_TYPES,
-    RESOURCE_TYPES,
-    cedar_entities_json,
-    cedar_number,
-    cedar_schema,
-)
+from workbench.policy.cedar_entities import cedar_entities_json, cedar_number
+from workbench.policy.cedar_schema import PRINCIPAL_TYPES, RESOURCE_TYPES, CedarNames, cedar_schema_json
 from workbench.policy.cedar_source import MAX_CEDAR_BYTES, CompiledPolicies, compile_policies
 from workbench.policy.standing import Grant, Standing, StandingIndex
 from workbench.policy.step_up import needs_approval, resolve_pool
@@ -86,12 +82,13 @@ class CedarDesign:
     policies: CompiledPolicies
     entities: cedarpy.Entities
     blocks: BlockList
-    principal_types: dict[str, str]
+    principal_types: dict[str, str]  # entity id -> Cedar type (namespaced)
     resource_types: dict[str, str]
     context_names: tuple[str, ...]
     getters: tuple[Getter, ...]
     token_ttl: float | None
     approver_pool: str | None
+    action_type: str = "Action"
     kind: str = "cedar"
     credential_mode: CredentialMode = "task_token"
     evaluates_at_request_time: bool = True
@@ -122,6 +119,11 @@ class CedarDesign:
         return decision
 
     @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """Policies that never apply and templates nothing links, located in the policy file."""
+        return self.policies.warnings
+
+    @property
     def reads_clock(self) -> bool:
         """True if a policy reads `context.hour`: only then may the same request get another answer later."""
         return "hour" in self.context_names
@@ -144,7 +146,7 @@ class CedarDesign:
             asks.append({**context, "approval_live": True})
         base = {
             "principal": {"type": principal_type, "id": request.principal},
-            "action": {"type": "Action", "id": request.action},
+            "action": {"type": self.action_type, "id": request.action},
             "resource": {"type": resource_type, "id": request.resource},
         }
         results = cedarpy.is_authorized_batch(
@@ -189,7 +191,16 @@ def build_cedar(
     PolicyError, located at file:line:col, if the policy file is missing or invalid.
     """
     file, source = _read(scenario, control, control_path=control_path, text=text)
-    compiled = compile_policies(scenario, source, file=file, control_path=control_path)
+    cedar_names = CedarNames(control.namespace)
+    compiled = compile_policies(
+        scenario,
+        source,
+        file=file,
+        control_path=control_path,
+        names=cedar_names,
+        linked=[link.template for link in control.links],
+    )
+    compiled = _link(scenario, control, compiled, cedar_names, control_path=control_path)
     index = StandingIndex(standing)
     getters = cedar_context(index.holds)
     names = (
@@ -201,15 +212,76 @@ def build_cedar(
     return CedarDesign(
         label=control.label,
         policies=compiled,
-        entities=cedarpy.Entities.from_json_str(cedar_entities_json(scenario), cedar_schema()),
+        entities=cedarpy.Entities.from_json_str(
+            cedar_entities_json(scenario, cedar_names),
+            json.dumps(cedar_schema_json(scenario, namespace=control.namespace)),
+        ),
         blocks=block_list(scenario),
-        principal_types={i: PRINCIPAL_TYPES[k] for i, k in kinds.items() if k in PRINCIPAL_TYPES},
-        resource_types={i: RESOURCE_TYPES[k] for i, k in kinds.items() if k in RESOURCE_TYPES},
+        principal_types={i: cedar_names.type(PRINCIPAL_TYPES[k]) for i, k in kinds.items() if k in PRINCIPAL_TYPES},
+        resource_types={i: cedar_names.type(RESOURCE_TYPES[k]) for i, k in kinds.items() if k in RESOURCE_TYPES},
+        action_type=cedar_names.type("Action"),
         context_names=names,
         getters=tuple(getters[name] for name in names),
         token_ttl=control.token_ttl,
         approver_pool=resolve_pool(scenario, control.approver_pool),
         memoise=memoise,
+    )
+
+
+def _link(
+    scenario: Scenario, control: Cedar, compiled: CompiledPolicies, names: CedarNames, *, control_path: str
+) -> CompiledPolicies:
+    """The policy set with the control's template links added (`link<N>:<template>`), each checked: the
+    template exists, its slots are exactly filled, with an agent or service account and a resource."""
+    if not control.links:
+        return compiled
+    head = _yaml_path(control_path)[:-1]
+    problems: list[Problem] = []
+    batch: list[dict[str, Any]] = []
+    extra_names: dict[str, str] = {}
+    extra_lines: dict[str, int] = {}
+    by_cedar_id = set(compiled.templates.values())
+    for index, link in enumerate(control.links):
+        path = (*head, "links", index)
+
+        def refuse(message: str, path: tuple[str | int, ...] = path) -> None:
+            file, line, column = scenario.locate(path)
+            shown = ".".join(str(p) for p in path)
+            problems.append(Problem(file, line, column, shown, message, "cedar-link"))
+
+        template = compiled.templates.get(link.template) or (link.template if link.template in by_cedar_id else None)
+        if template is None:
+            known = ", ".join(quote(t) for t in compiled.templates) or "none"
+            refuse(f"no template {quote(link.template)} in {quote(control.policy)} (templates: {known})")
+            continue
+        values: dict[str, Any] = {}
+        for slot, entity, types, what in (
+            ("?principal", link.principal, PRINCIPAL_TYPES, "an agent or service account"),
+            ("?resource", link.resource, RESOURCE_TYPES, "a dataset, secret or tool"),
+        ):
+            if entity is None:
+                continue
+            kind = scenario.kinds.get(entity)
+            if kind not in types:
+                refuse(f"{quote(entity)} is not {what} of the scenario")
+                continue
+            values[slot] = {"type": names.type(types[kind]), "id": entity}
+        new_id = f"link{index}"
+        batch.append({"template_id": template, "new_id": new_id, "values": values})
+        who = ", ".join(str(v["id"]) for v in values.values())
+        extra_names[new_id] = f"{compiled.names.get(template, template)} for {who}"
+        extra_lines[new_id] = compiled.lines.get(template, 1)
+        try:
+            compiled.policy_set.with_linked_batch([batch[-1]])
+        except (ValueError, KeyError) as error:
+            refuse(f"cannot link template {quote(link.template)}: {error}")
+    if problems:
+        raise PolicyError(problems)
+    return replace(
+        compiled,
+        policy_set=compiled.policy_set.with_linked_batch(batch),
+        names={**compiled.names, **extra_names},
+        lines={**compiled.lines, **extra_lines},
     )
 
 

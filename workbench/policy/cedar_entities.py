@@ -1,10 +1,10 @@
-"""How a scenario looks to Cedar: the schema, the entities with their attributes, and the entity types.
+"""How a scenario looks to Cedar: the entities, with their attributes, tags and parents.
 
-Cedar has no floating-point numbers, so every number (resource value, risk score, amount) is passed as its
-floor: `x >= n` and `x < n` against whole numbers stay exact. Resources of every kind carry the same
-attributes so a policy can say `resource.sensitivity == "restricted"` without a type test; a tool is
-classified at the high-water mark of what it touches (its most sensitive resource, any PII), which is what
-an agent that calls it can reach.
+The types and attributes are those of the scenario's schema (policy.cedar_schema). Cedar has no floating-point
+numbers, so every number (resource value, risk score, amount) is passed as its floor: `x >= n` and `x < n`
+against whole numbers stay exact. Resources of every kind carry the same attributes so a policy can say
+`resource.sensitivity == "restricted"` without a type test; a tool is classified at the high-water mark of
+what it touches (its most sensitive resource, any PII), which is what an agent that calls it can reach.
 """
 
 from __future__ import annotations
@@ -15,84 +15,18 @@ from collections.abc import Iterable
 from typing import Any
 
 from workbench.model import Dataset, Scenario, Secret, Tool
+from workbench.policy.cedar_schema import PRINCIPAL_TYPES, RESOURCE_TYPES, CedarNames
 
-__all__ = [
-    "CEDAR_SCHEMA",
-    "ENTITY_KINDS",
-    "PRINCIPAL_TYPES",
-    "RESOURCE_TYPES",
-    "cedar_entities",
-    "cedar_entities_json",
-    "cedar_number",
-    "cedar_schema",
-]
-
-_IDENTITY = """{
-  kind: String,
-  environment: String,
-  autonomy: String,
-  untrusted_input: Bool,
-  audit_logging: Bool,
-  legacy: Bool,
-  owner: String,
-  tools: Set<Tool>,
-}"""
-_ASSET = """{
-  kind: String,
-  environment: String,
-  sensitivity: String,
-  value: Long,
-  pii: Bool,
-  external: Bool,
-}"""
-CEDAR_SCHEMA = f"""
-type Context = {{
-  task: String,
-  in_intent: Bool,
-  entitled: Bool,
-  risk_score: Long,
-  risk_level: String,
-  environment: String,
-  approval_live: Bool,
-  anomaly_flagged: Bool,
-  hour: Long,
-  amount?: Long,
-  via_tool: String,
-  on_behalf_of: String,
-}};
-entity Role;
-entity Agent, ServiceAccount in [Role] = {_IDENTITY};
-entity Dataset, Secret, Tool = {_ASSET};
-action read, write, delete, execute, send, transfer appliesTo {{
-  principal: [Agent, ServiceAccount],
-  resource: [Dataset, Secret, Tool],
-  context: Context,
-}};
-"""
-"""Workbench's Cedar schema: policies are validated against it when a scenario's design is built."""
+__all__ = ["ENTITY_KINDS", "cedar_entities", "cedar_entities_json", "cedar_number"]
 
 ENTITY_KINDS: dict[str, str] = {
-    "Agent": "agent",
-    "ServiceAccount": "service_account",
     "Role": "role",
-    "Dataset": "dataset",
-    "Secret": "secret",
-    "Tool": "tool",
+    **{cedar: kind for kind, cedar in PRINCIPAL_TYPES.items()},
+    **{cedar: kind for kind, cedar in RESOURCE_TYPES.items()},
 }
-"""Cedar entity type -> scenario entity kind."""
-
-PRINCIPAL_TYPES: dict[str, str] = {"agent": "Agent", "service_account": "ServiceAccount"}
-"""Scenario kinds Cedar authorises, and their Cedar type (other identities have no workload identity)."""
-
-RESOURCE_TYPES: dict[str, str] = {"dataset": "Dataset", "secret": "Secret", "tool": "Tool"}
-"""Scenario kinds a request can name as its resource, and their Cedar type."""
+"""Cedar entity type (without namespace) -> scenario entity kind."""
 
 _SENSITIVITY_ORDER = ("public", "internal", "confidential", "restricted")
-
-
-def cedar_schema() -> str:
-    """The Cedar schema text (cedarpy parses it where needed; kept as text so nothing global is cached)."""
-    return CEDAR_SCHEMA
 
 
 def cedar_number(value: float) -> int:
@@ -100,9 +34,11 @@ def cedar_number(value: float) -> int:
     return math.floor(value)
 
 
-def cedar_entities(scenario: Scenario) -> list[dict[str, Any]]:
-    """Every agent, service account, role, dataset, secret and tool as Cedar JSON entities, in file order."""
-    entities: list[dict[str, Any]] = [_entity("Role", role.id, {}) for role in scenario.roles]
+def cedar_entities(scenario: Scenario, names: CedarNames | None = None) -> list[dict[str, Any]]:
+    """Every agent, service account, role, dataset, secret and tool as Cedar JSON entities, in file order,
+    with their tags and parents (roles; the dataset a dataset is `part_of`)."""
+    names = names or CedarNames()
+    entities: list[dict[str, Any]] = [_entity(names, "Role", role.id, {}) for role in scenario.roles]
     for agent in scenario.agents:
         attrs = _identity(
             kind="agent",
@@ -113,8 +49,11 @@ def cedar_entities(scenario: Scenario) -> list[dict[str, Any]]:
             legacy=False,
             owner=agent.owner,
             tools=agent.tools,
+            names=names,
         )
-        entities.append(_entity("Agent", agent.id, attrs, parents=agent.roles))
+        if agent.business_purpose is not None:
+            attrs["business_purpose"] = agent.business_purpose
+        entities.append(_entity(names, "Agent", agent.id, attrs, roles=agent.roles, tags=agent.tags))
     for account in scenario.service_accounts:
         attrs = _identity(
             kind="service_account",
@@ -125,25 +64,40 @@ def cedar_entities(scenario: Scenario) -> list[dict[str, Any]]:
             legacy=account.legacy,
             owner=account.owner,
             tools=(),
+            names=names,
         )
-        entities.append(_entity("ServiceAccount", account.id, attrs, parents=account.roles))
-    entities.extend(_entity("Dataset", d.id, _dataset(d)) for d in scenario.datasets)
-    entities.extend(_entity("Secret", s.id, _secret(s)) for s in scenario.secrets)
-    entities.extend(_entity("Tool", t.id, _tool(scenario, t)) for t in scenario.tools)
+        entities.append(_entity(names, "ServiceAccount", account.id, attrs, roles=account.roles, tags=account.tags))
+    for d in scenario.datasets:
+        parents = [] if d.part_of is None else [{"type": names.type("Dataset"), "id": d.part_of}]
+        entities.append(_entity(names, "Dataset", d.id, _dataset(d), parents=parents, tags=d.tags))
+    entities.extend(_entity(names, "Secret", s.id, _secret(s), tags=s.tags) for s in scenario.secrets)
+    entities.extend(_entity(names, "Tool", t.id, _tool(scenario, t), tags=t.tags) for t in scenario.tools)
     return entities
 
 
-def cedar_entities_json(scenario: Scenario) -> str:
+def cedar_entities_json(scenario: Scenario, names: CedarNames | None = None) -> str:
     """`cedar_entities` as the JSON document cedarpy parses."""
-    return json.dumps(cedar_entities(scenario), sort_keys=True)
+    return json.dumps(cedar_entities(scenario, names), sort_keys=True)
 
 
-def _entity(cedar_type: str, entity_id: str, attrs: dict[str, Any], *, parents: Iterable[str] = ()) -> dict[str, Any]:
-    return {
-        "uid": {"type": cedar_type, "id": entity_id},
+def _entity(
+    names: CedarNames,
+    cedar_type: str,
+    entity_id: str,
+    attrs: dict[str, Any],
+    *,
+    roles: Iterable[str] = (),
+    parents: Iterable[dict[str, str]] = (),
+    tags: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "uid": {"type": names.type(cedar_type), "id": entity_id},
         "attrs": attrs,
-        "parents": [{"type": "Role", "id": role} for role in parents],
+        "parents": [*({"type": names.type("Role"), "id": role} for role in roles), *parents],
     }
+    if tags:
+        out["tags"] = dict(tags)
+    return out
 
 
 def _identity(
@@ -156,6 +110,7 @@ def _identity(
     legacy: bool,
     owner: str | None,
     tools: Iterable[str],
+    names: CedarNames,
 ) -> dict[str, Any]:
     return {
         "kind": kind,
@@ -165,7 +120,7 @@ def _identity(
         "audit_logging": audit_logging,
         "legacy": legacy,
         "owner": owner or "",
-        "tools": [{"__entity": {"type": "Tool", "id": tool}} for tool in tools],
+        "tools": [{"__entity": {"type": names.type("Tool"), "id": tool}} for tool in tools],
     }
 
 

@@ -9,15 +9,18 @@ cedarpy's parse errors carry a message but no position, so each policy is parsed
 fails, its shortest failing prefix (cut at token boundaries) finds the offending token. A prefix that stops
 before the offending token fails only with "unexpected end of input" and one that includes it fails as the
 whole policy does, so the prefix is found by bisection: a few dozen parses, not one per token. Policies are
-then validated against workbench's Cedar schema (which catches misspelt context attributes, wrong types and
-unknown actions before a simulation silently skips an erroring policy) and every entity a policy names
-must exist in the scenario with the matching kind.
+then validated against the scenario's Cedar schema (policy.cedar_schema: it catches misspelt context
+attributes, wrong types and unknown actions before a simulation silently skips an erroring policy), every
+entity a policy names must exist in the scenario with the matching kind, and each error is located at the
+token it names (the attribute, the entity), not at the start of its policy. Policies that validate but can
+never apply (cedar_lint) and templates no link fills come back as located warnings.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -27,7 +30,9 @@ from cedarpy import pst
 from workbench.errors import PolicyError, Problem
 from workbench.escaping import quote
 from workbench.model import Scenario
-from workbench.policy.cedar_entities import ENTITY_KINDS, cedar_schema
+from workbench.policy.cedar_entities import ENTITY_KINDS
+from workbench.policy.cedar_lint import impossible_conditions, policy_clauses
+from workbench.policy.cedar_schema import CedarNames, cedar_schema_json
 
 __all__ = [
     "MAX_BRACKETS",
@@ -54,7 +59,7 @@ _TOKEN = re.compile(
 _EOF = "unexpected end of input"
 _NAMED = re.compile(r"`([^`]+)`|: ([A-Za-z_][A-Za-z_0-9]*)\s*$")
 _FOR_POLICY = re.compile(r"^for policy `[^`]+`, ")
-_FOR_ACTION = re.compile(r' for Action::"[^"]*"')
+_FOR_ACTION = re.compile(r' for (?:[A-Za-z_][A-Za-z0-9_]*::)*Action::"[^"]*"')
 _RUNTIME = re.compile(r"error while evaluating policy `([^`]+)`: (.*)", re.DOTALL)
 
 
@@ -90,6 +95,8 @@ class CompiledPolicies:
     names: dict[str, str]  # Cedar policy id -> name in reports (its @id annotation, else the Cedar id)
     context_attributes: frozenset[str] | None  # attributes of `context` the policies read; None: all of it
     control_path: str
+    templates: dict[str, str]  # template's @id (else Cedar id) -> Cedar id
+    warnings: tuple[Problem, ...] = ()  # policies that never apply, templates nothing links
 
     def describe(self, policy_id: str) -> str:
         """'name (file:line)' for reasons."""
@@ -127,15 +134,27 @@ def split_policies(text: str) -> list[PolicySource]:
     return policies
 
 
-def compile_policies(scenario: Scenario, text: str, *, file: str, control_path: str) -> CompiledPolicies:
-    """Parse and check Cedar `text`; raise PolicyError listing every problem, each with file:line:col."""
+def compile_policies(
+    scenario: Scenario,
+    text: str,
+    *,
+    file: str,
+    control_path: str,
+    names: CedarNames | None = None,
+    linked: Collection[str] = (),
+) -> CompiledPolicies:
+    """Parse and check Cedar `text` against the scenario's schema under `names`' namespace; raise PolicyError
+    listing every problem, each with file:line:col. `linked` names the templates (by @id or Cedar id) the
+    scenario links; any other template is a warning, as is a policy that can never apply."""
+    names = names or CedarNames()
     sources = split_policies(text)
     lines = _LineIndex(text)
     problems: list[Problem] = []
+    warnings: list[Problem] = []
 
-    def problem(offset: int, message: str, code: str) -> None:
+    def problem(offset: int, message: str, code: str, into: list[Problem] = problems) -> None:
         line, column = lines.locate(offset)
-        problems.append(Problem(file, line, column, control_path, message, code))
+        into.append(Problem(file, line, column, control_path, message, code))
 
     for source in sources:
         too_deep = _too_deep(source)
@@ -161,10 +180,11 @@ def compile_policies(scenario: Scenario, text: str, *, file: str, control_path: 
     for policy_id, template in _templates(tree):
         source = by_id[policy_id]
         for uid in sorted(pst.entity_uids(template), key=str):
-            unknown = _unknown_entity(scenario, uid)
+            unknown = _unknown_entity(scenario, uid, names)
             if unknown is not None:
                 problem(source.start + _find_uid(source, uid), unknown, "cedar-unknown-entity")
-    validation = cedarpy.validate_policies(text, cedar_schema())
+    schema = cedarpy.Schema.from_json_str(json.dumps(cedar_schema_json(scenario, namespace=names.namespace)))
+    validation = cedarpy.validate_policies(text, schema)
     seen: set[tuple[str, str]] = set()
     for found in validation.errors:
         message = _FOR_ACTION.sub("", _FOR_POLICY.sub("", found.error))
@@ -177,6 +197,24 @@ def compile_policies(scenario: Scenario, text: str, *, file: str, control_path: 
     if problems:
         raise PolicyError(problems)
 
+    templates = {(t.annotations.get("id") or pid): pid for pid, t in sorted(tree.templates.items(), key=_by_order)}
+    for source in sources:
+        clause = policy_clauses(source.text, [(t.start, t.end, t.text) for t in source.tokens])
+        never = None if clause is None else impossible_conditions(clause, schema)
+        if never is not None:
+            message = (
+                "this policy never applies: the condition here is false for every request the scenario can make "
+                "(a tag no entity of that type carries, an attribute none has, or a contradiction)"
+            )
+            problem(source.start + never, message, "cedar-never-applies", warnings)
+    for label, pid in templates.items():
+        if label not in linked and pid not in linked:
+            source = by_id[pid]
+            message = (
+                f"template {quote(label)} is linked to no principal or resource (controls: links), so it never applies"
+            )
+            problem(source.start, message, "cedar-unlinked-template", warnings)
+
     return CompiledPolicies(
         policy_set=policy_set,
         file=file,
@@ -184,6 +222,8 @@ def compile_policies(scenario: Scenario, text: str, *, file: str, control_path: 
         names={pid: template.annotations.get("id") or pid for pid, template in _templates(tree)},
         context_attributes=_context_attributes(tree),
         control_path=control_path,
+        templates=templates,
+        warnings=tuple(warnings),
     )
 
 
@@ -392,10 +432,27 @@ def _find_uid(source: PolicySource, uid: pst.EntityUid) -> int:
 
 
 def _find_named(source: PolicySource, message: str) -> int:
-    names = _names(message)
-    for token in source.tokens:
-        if token.text in names or token.text.strip('"') in names:
-            return token.start
+    """Offset of what the validator's message names, in the order it names them: an entity written
+    `Type::"id"`, an attribute (after `.` or `has`), else any token spelled like the name."""
+    tokens = source.tokens
+    for a, b in _NAMED.findall(message):
+        name = a or b
+        if '::"' in name:
+            path, _, entity = name.rpartition("::")
+            for index in range(2, len(tokens)):
+                if (tokens[index - 2].text, tokens[index - 1].text, tokens[index].text) == (
+                    path.rpartition("::")[2],
+                    "::",
+                    entity,
+                ):
+                    return tokens[index - 2].start
+            continue
+        for index in range(1, len(tokens)):
+            if tokens[index].text.strip('"') == name and tokens[index - 1].text in (".", "has"):
+                return tokens[index].start
+        for token in tokens:
+            if token.text == name or token.text.strip('"') == name:
+                return token.start
     return 0
 
 
@@ -411,10 +468,14 @@ def _order(policy_id: str) -> tuple[int, str]:
     return (int(digits), "") if digits.isdigit() else (1 << 30, policy_id)
 
 
-def _unknown_entity(scenario: Scenario, uid: pst.EntityUid) -> str | None:
-    wanted = ENTITY_KINDS.get(str(uid.type))
+def _by_order(item: tuple[str, object]) -> tuple[int, str]:
+    return _order(item[0])
+
+
+def _unknown_entity(scenario: Scenario, uid: pst.EntityUid, names: CedarNames) -> str | None:
+    wanted = ENTITY_KINDS.get(uid.type.basename) if str(uid.type) == names.type(uid.type.basename) else None
     if wanted is None:
-        return None  # Action and unknown types are the schema validator's to report
+        return None  # Action and unknown types (another namespace too) are the schema validator's to report
     kind = scenario.kinds.get(uid.id)
     written = f"{uid.type}::{quote(uid.id)}"
     if kind is None:

@@ -11,17 +11,22 @@ from workbench.policy.factory import build_design
 __all__ = ["check_policies", "validate"]
 
 
-def check_policies(scenario: Scenario) -> None:
+def check_policies(scenario: Scenario) -> list[Problem]:
     """Build every design, which compiles the policy files they reference; raise one PolicyError listing
-    every problem. (Designs without files build in microseconds, so no list of kinds is needed here.)"""
+    every problem, else return the designs' warnings (a policy that never applies). Designs without files
+    build in microseconds, so no list of kinds is needed here."""
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     for control in scenario.controls:
         try:
-            build_design(scenario, control, standing=lambda _identity: frozenset())
+            design = build_design(scenario, control, standing=lambda _identity: frozenset())
         except PolicyError as error:
             problems.extend(error.problems)
+        else:
+            warnings.extend(design.warnings)
     if problems:
         raise PolicyError(problems)
+    return warnings
 
 
 def validate(path: str | Path) -> Scenario:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from workbench.errors import Problem
 from workbench.model import IntentAwareJit, Scenario
 from workbench.policy.base import AccessRequest, AccessState, CredentialMode, Decision
 from workbench.policy.jit import JitDesign, build_jit
@@ -31,6 +32,7 @@ class IntentAwareJitDesign:
     credential_mode: CredentialMode = "task_token"
     evaluates_at_request_time: bool = True
     reads_clock: bool = False
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def label(self) -> str:

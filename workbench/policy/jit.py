@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workbench.errors import Problem
 from workbench.model import Jit, Scenario
 from workbench.policy.base import AccessRequest, AccessState, CredentialMode, Decision
 from workbench.policy.blocked import BlockList, block_decision, block_list
@@ -33,6 +34,7 @@ class JitDesign:
     credential_mode: CredentialMode = "task_token"
     evaluates_at_request_time: bool = True
     reads_clock: bool = False
+    warnings: tuple[Problem, ...] = ()
 
     def decide(self, request: AccessRequest, state: AccessState, now: float) -> Decision:
         """Blocks, then the entitlement bound, then the approval threshold."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workbench.errors import Problem
 from workbench.model import RbacStepUp, Scenario
 from workbench.policy.base import AccessRequest, AccessState, CredentialMode, Decision
 from workbench.policy.blocked import BlockList, block_decision, block_list
@@ -28,6 +29,7 @@ class RbacStepUpDesign:
     token_ttl: float | None = None
     evaluates_at_request_time: bool = True  # the risk threshold is checked by the decision point
     reads_clock: bool = False
+    warnings: tuple[Problem, ...] = ()
 
     def decide(self, request: AccessRequest, state: AccessState, now: float) -> Decision:
         """Blocks, then standing permissions, then the risk threshold."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workbench.errors import Problem
 from workbench.model import Scenario, StaticRbac
 from workbench.policy.base import AccessRequest, AccessState, CredentialMode, Decision
 from workbench.policy.blocked import BlockList, block_decision, block_list
@@ -24,6 +25,7 @@ class StaticRbacDesign:
     token_ttl: float | None = None
     evaluates_at_request_time: bool = False  # held permissions are checked locally, for free
     reads_clock: bool = False
+    warnings: tuple[Problem, ...] = ()
 
     def decide(self, request: AccessRequest, state: AccessState, now: float) -> Decision:
         """Blocks first, then the standing permissions; state and time play no part."""

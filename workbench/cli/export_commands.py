@@ -1,0 +1,85 @@
+"""`workbench export cedar-schema|cedar`: a scenario as Cedar a team can use.
+
+A thin shell over `workbench.policy`: load the scenario, derive, print or write. Bad input exits 3 with every
+problem located; a folder is written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+
+import typer
+
+from workbench.cli._shell import stderr
+
+__all__ = ["register"]
+
+export_app = typer.Typer(
+    name="export", help="Write a scenario out as Cedar: its schema, or a design's policies.", no_args_is_help=True
+)
+
+
+class SchemaFormat(enum.StrEnum):
+    """The two forms Cedar reads a schema in."""
+
+    human = "human"
+    json = "json"
+
+
+def register(app: typer.Typer) -> None:
+    """Add `workbench export` and its subcommands to the app."""
+    app.add_typer(export_app, name="export")
+
+
+@export_app.command("cedar-schema")
+def cedar_schema(
+    file: Path = typer.Argument(..., help="Scenario file."),
+    fmt: SchemaFormat = typer.Option(
+        SchemaFormat.human, "--format", "-f", help="human (.cedarschema) or json (Cedar's JSON schema)."
+    ),
+    namespace: str | None = typer.Option(
+        None,
+        "--namespace",
+        help="Cedar namespace of the types and actions (e.g. Acme::Agents); default: none.",
+    ),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+) -> None:
+    """Print the Cedar schema derived from the scenario: entity types with their attributes and tags, the
+    role and resource hierarchies, the read-only and mutating action groups, and the request context."""
+    import json
+
+    from workbench.model import load_scenario
+    from workbench.policy.cedar_schema import cedar_schema_json, cedar_schema_text
+    from workbench.report.atomic import atomic_write_text
+
+    chosen = _namespace(namespace)
+    scenario = load_scenario(file)
+    if fmt is SchemaFormat.json:
+        text = json.dumps(cedar_schema_json(scenario, namespace=chosen), indent=2) + "\n"
+    else:
+        text = cedar_schema_text(scenario, namespace=chosen)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        atomic_write_text(out, text)
+        stderr().print(f"wrote {out}", markup=False)
+
+
+def _namespace(value: str | None) -> str | None:
+    """A --namespace value checked as the scenario's `namespace:` field is (usage error otherwise)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from workbench.escaping import quote
+    from workbench.model.controls import CedarNamespace
+
+    if value is None:
+        return None
+    try:
+        return TypeAdapter(CedarNamespace).validate_python(value)
+    except ValidationError:
+        raise typer.BadParameter(
+            f"{quote(value[:100])} is not a Cedar namespace (identifiers joined by '::', e.g. Acme::Agents)",
+            param_hint="--namespace",
+        ) from None
