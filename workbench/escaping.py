@@ -28,6 +28,8 @@ from markupsafe import escape as _html_escape
 __all__ = [
     "UNPRINTABLE",
     "UNPRINTABLE_EXCEPT_LINES",
+    "cedar_comment",
+    "cedar_string",
     "dot_string",
     "html_text",
     "json_safe",
@@ -188,3 +190,24 @@ def json_safe(text: str) -> str:
     `\\uXXXX` escapes: DEL, C1 (`\\x9b` is a one-byte CSI), line separators and bidi controls. They can only
     occur inside strings, so the document decodes to the same values."""
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if _JSON_RAW.search(text) else text
+
+
+def cedar_string(value: Any) -> str:
+    """A double-quoted Cedar string literal: backslashes and quotes escaped, and every character outside
+    printable ASCII written as Cedar's `\\u{hex}`, so no input can end the string or hide in it."""
+    out = ['"']
+    for char in str(value):
+        if char in ('"', "\\"):
+            out.append("\\" + char)
+        elif " " <= char <= "~":
+            out.append(char)
+        else:
+            out.append(f"\\u{{{ord(char):x}}}")
+    out.append('"')
+    return "".join(out)
+
+
+def cedar_comment(value: Any) -> str:
+    """Text for the rest of one `//` Cedar comment line: control characters and line breaks escaped, so the
+    comment cannot end early and let the text after it be read as policy."""
+    return printable(value)

@@ -83,3 +83,39 @@ def _namespace(value: str | None) -> str | None:
             f"{quote(value[:100])} is not a Cedar namespace (identifiers joined by '::', e.g. Acme::Agents)",
             param_hint="--namespace",
         ) from None
+
+
+@export_app.command("cedar")
+def cedar(
+    file: Path = typer.Argument(..., help="Scenario file."),
+    design: str = typer.Option(..., "--design", help="Label of the control design to export (e.g. intent_aware_jit)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Folder to write schema.cedarschema, policies.cedar, entities.json."
+    ),
+) -> None:
+    """Write a design of the scenario as deployable Cedar: intent-aware permits per task type, forbids for
+    blocked actions, step-up as a condition on a live approval, the token lifetime as a comment."""
+    from workbench.errors import PolicyError, Problem
+    from workbench.escaping import quote
+    from workbench.model import load_scenario
+    from workbench.policy.cedar_export import cedar_export
+    from workbench.report.atomic import atomic_write_text, check_output_dir
+    from workbench.sim.engine import standing_source
+    from workbench.sim.reach import ReachIndex
+
+    folder = check_output_dir(out)
+    scenario = load_scenario(file)
+    control = next((c for c in scenario.controls if c.label == design), None)
+    if control is None:
+        known = ", ".join(quote(label) for label in scenario.control_labels) or "none"
+        message = f"no design {quote(design)} in the scenario (designs: {known})"
+        raise PolicyError([Problem(str(file), 1, 1, "--design", message, "unknown-design")])
+    export = cedar_export(scenario, control, standing=standing_source(ReachIndex(scenario)))
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in (
+        ("schema.cedarschema", export.schema),
+        ("policies.cedar", export.policies),
+        ("entities.json", export.entities),
+    ):
+        atomic_write_text(folder / name, text)
+    stderr().print(f"wrote {folder}/schema.cedarschema, policies.cedar, entities.json", markup=False)

@@ -11,13 +11,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 from workbench.errors import Problem
-from workbench.model import IntentAwareJit, Scenario
+from workbench.escaping import cedar_string
+from workbench.model import IntentAwareJit, Scenario, format_duration
 from workbench.policy.base import AccessRequest, AccessState, CredentialMode, Decision
+from workbench.policy.cedar_export import Writer, forbid_blocks, permit_pairs, principals
 from workbench.policy.jit import JitDesign, build_jit
-from workbench.policy.standing import Grant, Standing
+from workbench.policy.requests import declared_intent
+from workbench.policy.standing import Grant, Standing, StandingIndex
 from workbench.policy.step_up import needs_approval
 
-__all__ = ["IntentAwareJitDesign", "build", "build_intent_aware_jit"]
+__all__ = ["IntentAwareJitDesign", "build", "build_intent_aware_jit", "cedar_policies"]
 
 OUT_OF_INTENT = "outside the task's declared intent"
 
@@ -68,3 +71,44 @@ def build_intent_aware_jit(scenario: Scenario, control: IntentAwareJit, *, stand
 def build(scenario: Scenario, control: IntentAwareJit, *, standing: Standing, where: str) -> IntentAwareJitDesign:
     """The factory's entry point (policy.factory.DesignBuilder)."""
     return build_intent_aware_jit(scenario, control, standing=standing)
+
+
+def cedar_policies(scenario: Scenario, control: IntentAwareJit, *, standing: Standing, writer: Writer) -> None:
+    """The design as Cedar: forbids for blocked actions, a permit per task type for its declared intent
+    (within the agent's entitlement; scopes of `approval_at` risk or more only with a live approval) and,
+    if out-of-intent requests are stepped up, a permit per identity for its entitlement with a live approval.
+    """
+    jit = control.as_jit()
+    entitlement = StandingIndex(standing)
+    pool = f"approver pool {control.approver_pool}" if control.approver_pool else "the scenario's first approver pool"
+    writer.comment(
+        f"Design {control.label}: intent-aware JIT. Token lifetime (TTL) {format_duration(control.token_ttl)}.",
+        "Cedar has no tokens: the deployment issues a token for what these policies permit and lets it expire",
+        "after that lifetime or at the end of its task, whichever is sooner.",
+        f"Step-up: a request permitted only with context.approval_live goes to {pool}.",
+        "",
+    )
+    forbid_blocks(writer)
+    for index, task in enumerate(scenario.workload.task_types):
+        granted = sorted(declared_intent(scenario, task) & entitlement(task.agent))
+        where = writer.cite(("workload", "task_types", index))
+        permit_pairs(
+            writer,
+            f"task:{task.id}",
+            task.agent,
+            granted,
+            approval_at=jit.approval_at,
+            condition=f"context.task == {cedar_string(task.id)}",
+            why=f"Task type {task.id} ({where}) of {task.agent}: its declared intent, within the agent's entitlement.",
+        )
+    if control.out_of_intent == "step_up":
+        for identity in principals(scenario):
+            permit_pairs(
+                writer,
+                f"entitled:{identity}",
+                identity,
+                sorted(entitlement(identity)),
+                approval_at="low",
+                condition=None,
+                why=f"Outside a task's declared intent, {identity}'s entitlement only with a live approval.",
+            )
