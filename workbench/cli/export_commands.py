@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(export_app, name="export")
 
 
-@export_app.command("cedar-schema")
+@export_app.command()  # named after the function: cedar-schema
 def cedar_schema(
     file: Path = typer.Argument(..., help="Scenario file."),
     fmt: SchemaFormat = typer.Option(
@@ -85,7 +85,7 @@ def _namespace(value: str | None) -> str | None:
         ) from None
 
 
-@export_app.command("cedar")
+@export_app.command()  # named after the function
 def cedar(
     file: Path = typer.Argument(..., help="Scenario file."),
     design: str = typer.Option(..., "--design", help="Label of the control design to export (e.g. intent_aware_jit)."),
