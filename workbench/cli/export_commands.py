@@ -12,12 +12,15 @@ from pathlib import Path
 
 import typer
 
-from workbench.cli._shell import stderr
+from workbench.cli._shell import Group, stderr
 
 __all__ = ["register"]
 
 export_app = typer.Typer(
-    name="export", help="Write a scenario out as Cedar: its schema, or a design's policies.", no_args_is_help=True
+    name="export",
+    help="Write a scenario out as Cedar: its schema, or a design's policies.",
+    no_args_is_help=True,
+    cls=Group,
 )
 
 
