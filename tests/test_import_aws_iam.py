@@ -86,8 +86,12 @@ def test_wildcards_expand_against_what_the_dump_names() -> None:
         ("read", "aws:s3:::acme-support-tickets"),
         ("read", "aws:s3:::acme-artifacts"),
     }
+    # `*` on `*` is everything in the account (each resource the dump names, and `aws:any`), not every
+    # resource of a scenario it may be merged into (laptops' keys, a cluster's secrets).
     everything = _permissions(document, "iam-inline:ops-agentcore-runtime.everything")
-    assert everything == {("*", "*")}
+    aws = {d["id"] for d in document["datasets"]}
+    assert "aws:any" in aws and everything == {("*", resource) for resource in aws}
+    assert _permissions(document, "iam-policy:administratoraccess") == everything
     deploy = _permissions(document, "iam-inline:ci-deploy.deploy")
     assert ("write", "aws:lambda:eu-west-1:111122223333:function:support-lookup") in deploy
     assert ("write", "aws:s3:::acme-artifacts") in deploy  # bucket named by an object ARN

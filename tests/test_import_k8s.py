@@ -13,6 +13,7 @@ from workbench.errors import ScenarioError
 from workbench.findings import evaluate
 from workbench.graph import blast_radius
 from workbench.importers import import_k8s, parse_json, read_json, scenario_document
+from workbench.model import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 CLUSTER = "tests/fixtures/k8s/cluster.json"
@@ -58,9 +59,27 @@ def test_a_namespaced_binding_grants_its_rules_in_its_namespace_only() -> None:
 def test_cluster_admin_is_everything_and_marks_a_broad_legacy_account() -> None:
     document = scenario_document(_scenario())
     admin = _one(document["roles"], "k8s-binding:cluster.ops-agent-admin")
-    assert admin["permissions"] == [{"action": "*", "resource": "*"}]
+    # Everything in the cluster: each resource the list names and the cluster's catch-all, never the
+    # scenario-wide `*` (an estate merged with IAM or MCP imports keeps their keys out of the cluster's reach).
+    cluster = [d["id"] for d in document["datasets"]]
+    assert "k8s:cluster:all" in cluster
+    assert {(p["action"], p["resource"]) for p in admin["permissions"]} == {("*", r) for r in cluster}
     legacy = {a["id"] for a in document["service_accounts"] if a.get("legacy")}
     assert legacy == {"k8s-sa:ops.ops-agent", "k8s-sa:kube-system.legacy-ci"}
+
+
+def test_administrators_of_one_source_reach_nothing_of_another_in_a_merged_estate(tmp_path: Path) -> None:
+    laptops, aws, estate = tmp_path / "laptops.yaml", tmp_path / "aws.yaml", tmp_path / "estate.yaml"
+    assert run(["import", "mcp", "tests/fixtures/mcp", "--as-of", "2026-12-01", "-o", str(laptops)]) == 0
+    dump = "tests/fixtures/aws/account-authorization-details.json"
+    assert run(["import", "aws-iam", dump, "--merge", str(laptops), "-o", str(aws)]) == 0
+    assert run(["import", "k8s", CLUSTER, "--merge", str(aws), "-o", str(estate)]) == 0
+    scenario = load_scenario(estate)
+    cluster_admin = blast_radius(scenario, "k8s-sa:ops.ops-agent").assets
+    aws_admin = blast_radius(scenario, "iam-role:legacy-admin").assets
+    assert "k8s:support:secrets" in cluster_admin and "aws:s3:::acme-support-tickets" in aws_admin
+    assert not [a for a in cluster_admin if not a.startswith("k8s:")]
+    assert not [a for a in aws_admin if not a.startswith("aws:")]
 
 
 def test_an_agent_bound_to_cluster_admin_is_a_critical_finding_at_its_binding() -> None:

@@ -99,7 +99,8 @@ def agent_role_with_every_action(ctx: RuleContext) -> Iterator[Finding]:
             everything = [p for p in getattr(role, "permissions", []) if p.action == "*"]
             if not everything:
                 continue
-            resources = ", ".join(sorted({p.resource for p in everything}))
+            named = sorted({p.resource for p in everything})
+            resources = ", ".join(named) if len(named) <= 3 else f"{len(named)} resources ({', '.join(named[:3])}, ...)"
             yield ctx.finding(
                 "WB123",
                 agent.id,
@@ -112,15 +113,18 @@ def agent_role_with_every_action(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def cluster_admin_agent(ctx: RuleContext) -> Iterator[Finding]:
-    """WB124: a Kubernetes agent runs as a service account whose binding grants every action on everything."""
+    """WB124: a Kubernetes agent runs as a service account whose binding grants every action on everything in
+    the cluster: on `*`, or on every resource the Kubernetes import found (a namespace's admin is not)."""
     by_id = ctx.scenario.by_id
+    cluster = {d.id for d in ctx.scenario.datasets if any(w.source == "k8s" for w in d.provenance)}
     for agent in ctx.scenario.agents:
         if agent.runs_as is None or not any(w.source == "k8s" for w in agent.provenance):
             continue
         account = by_id.get(agent.runs_as)
         for role_id in getattr(account, "roles", []):
             role = by_id.get(role_id)
-            if not any(p.action == "*" and p.resource == "*" for p in getattr(role, "permissions", [])):
+            everything = {p.resource for p in getattr(role, "permissions", []) if p.action == "*"}
+            if "*" not in everything and not (cluster and cluster <= everything):
                 continue
             yield ctx.finding(
                 "WB124",

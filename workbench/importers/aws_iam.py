@@ -8,7 +8,8 @@
   the name alone; the original action names and every condition (kept as text, not evaluated) go into the
   role's description.
 - Wildcards in actions expand against that database; wildcards in resource ARNs against the ARNs the dump
-  names (a resource nobody names is "any SERVICE resource", one system per service). `Deny` statements become
+  names (a resource nobody names is "any SERVICE resource", one system per service), and `*` against every
+  resource of the account (each named one and `aws:any`), never the rest of a merged estate. `Deny` statements become
   blocked actions of every principal the policy applies to. A permissions boundary the dump holds is
   intersected with the principal's permissions.
 - Trust policies: a role that Bedrock or AgentCore may assume is an agent's role (an agent that `runs_as` it);
@@ -260,6 +261,7 @@ def import_aws_iam(document: JsonDocument, *, as_of: dt.date, name: str = "impor
                 )
     if build.problems:
         raise ScenarioError(build.problems)
+    _scope_wildcards(build)
     return build_scenario(
         {
             "schema_version": 1,
@@ -274,6 +276,32 @@ def import_aws_iam(document: JsonDocument, *, as_of: dt.date, name: str = "impor
         },
         file=document.file,
     )
+
+
+def _scope_wildcards(build: _Build) -> None:
+    """A policy's `*` resource as every resource of this account: each one the dump names, and `aws:any`.
+
+    A scenario's own `*` means every resource *of the scenario*: left as it is, an administrator role merged
+    into an estate with laptops' MCP configs or a Kubernetes cluster would reach their keys and secrets too.
+    """
+    wild = [role for role in build.roles if any(p["resource"] == "*" for p in role["permissions"])]
+    if not wild:
+        return
+    catch_all = build.ids("any\x00*", "aws:any")
+    build.datasets.append(
+        {
+            "id": catch_all,
+            "description": "Any resource of the AWS account that no policy in the dump names.",
+            "provenance": list(wild[0]["provenance"][:1]),
+        }
+    )
+    account = [dataset["id"] for dataset in build.datasets]
+    for role in wild:
+        scoped: dict[tuple[str, str], None] = {}
+        for permission in role["permissions"]:
+            for resource in account if permission["resource"] == "*" else [permission["resource"]]:
+                scoped[(permission["action"], resource)] = None
+        role["permissions"] = [{"action": a, "resource": r} for a, r in scoped]
 
 
 def _is_object(build: _Build, path: tuple[str | int, ...], item: Any) -> bool:

@@ -9,8 +9,9 @@
   create/update/patch: write; delete, deletecollection: delete; `pods/exec` and `pods/attach`: execute;
   escalate/bind/impersonate: write), and each (scope, resource type) is a system `k8s:SCOPE:RESOURCE`
   (`secrets` are confidential data).
-- `cluster-admin`, and any rule with `*` verbs on `*` resources, is every action on every resource: the
-  account is marked as the broad legacy account it is.
+- `cluster-admin`, and any rule with `*` verbs on `*` resources, is every action on every resource of its
+  scope (each one the list names, and `k8s:SCOPE:all` for the rest; the whole cluster for a
+  ClusterRoleBinding): the account is marked as the broad legacy account it is.
 - Pods and Deployments matching `--agent-label`/`--agent-annotation KEY=VALUE` are agents that `runs_as`
   their service account (`default` when the spec names none). Pods owned by another workload are left to it.
 """
@@ -59,6 +60,8 @@ class _Build:
     ids: IdAllocator = field(default_factory=IdAllocator)
     datasets: dict[str, dict[str, Any]] = field(default_factory=dict)
     people: dict[str, dict[str, Any]] = field(default_factory=dict)
+    broad: dict[str, str] = field(default_factory=dict)
+    """Role id -> scope of each binding that grants everything in its scope (cluster-admin or equivalent)."""
     problems: list[Problem] = field(default_factory=list)
 
     def problem(self, path: Sequence[str | int], message: str) -> None:
@@ -148,6 +151,7 @@ def import_k8s(
     if build.problems:
         raise ScenarioError(build.problems)
 
+    _scope_everything(build, roles)
     label, note = _selector(agent_label), _selector(agent_annotation)
     agents: list[dict[str, Any]] = []
     for kind in ("Deployment", "Pod"):
@@ -241,13 +245,13 @@ def _binding(
         only = f" (names {', '.join(names)}: read as the whole type)" if names else ""
         described.append(f"- {', '.join(verbs)} on {', '.join(resources)} in {scope}{only}")
     if broad:
-        permissions = {("*", "*"): None} if kind == "ClusterRoleBinding" else permissions
-        if kind == "RoleBinding":
-            permissions[("*", _dataset(build, scope, "all", ("items", index)))] = None
+        permissions[("*", _dataset(build, scope, "*", ("items", index)))] = None
         described.append("Wildcard verbs on wildcard resources (cluster-admin or equivalent): a broad account.")
     role_id = build.ids(
         f"binding\x00{kind}\x00{namespace}\x00{meta['name']}", f"k8s-binding:{slug(scope)}.{slug(meta['name'])}"
     )
+    if broad:
+        build.broad[role_id] = scope
     for holder in bound:
         if role_id not in holder["roles"]:
             holder["roles"].append(role_id)
@@ -259,6 +263,24 @@ def _binding(
         "permissions": [{"action": a, "resource": r} for a, r in permissions],
         "provenance": [build.provenance(("items", index))],
     }
+
+
+def _scope_everything(build: _Build, roles: list[dict[str, Any]]) -> None:
+    """A broad binding's "everything" as every resource of its scope that the list names, and the scope's
+    catch-all (`k8s:SCOPE:all`); a cluster-wide one, every resource of the cluster. Never the scenario's `*`,
+    which in an estate merged with IAM or MCP imports would reach their keys and data too."""
+    for role in roles:
+        scope = build.broad.get(role["id"])
+        if scope is None:
+            continue
+        covered = [
+            dataset["id"]
+            for key, dataset in build.datasets.items()
+            if scope == "cluster" or key.startswith(scope + "\x00")
+        ]
+        permissions = dict.fromkeys((p["action"], p["resource"]) for p in role["permissions"])
+        permissions.update(dict.fromkeys(("*", resource) for resource in covered))
+        role["permissions"] = [{"action": a, "resource": r} for a, r in permissions]
 
 
 def _subjects(
