@@ -98,6 +98,8 @@ def _importer(command: str, source: ImportSource) -> Callable[[Callable[..., Imp
             overlays = [_load_overlay(path) for path in merge]
             run = ImportRun(as_of=_date(as_of, overlays), name=name or f"imported-{source}")
             scenario, header = body(run, **options)
+            if merge:
+                header = _merged_header(merge, header)
             _write(scenario, overlays, out=out, source=source, header=header, name=name)
 
         del shell.__wrapped__  # typer reads the signature below, not the body's
@@ -270,6 +272,12 @@ def _leading_comments(path: Path) -> str:
     while lines and not lines[0].strip():
         lines.pop(0)
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _merged_header(merge: list[Path], header: str) -> str:
+    from workbench.importers.merge import merged_header, overlay_header
+
+    return merged_header([overlay_header(path) for path in merge], header)
 
 
 def _load_overlay(path: Path) -> dict[str, Any]:

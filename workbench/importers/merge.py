@@ -33,7 +33,16 @@ from workbench.model.scenario import ENTITY_SECTIONS, Scenario
 from workbench.model.todos import import_todos
 from workbench.model.yaml_safe import LoadLimits, format_path, load_yaml, read_scenario_bytes
 
-__all__ = ["build_scenario", "load_overlay", "merge_overlay", "render_scenario", "scenario_document", "yaml_text"]
+__all__ = [
+    "build_scenario",
+    "load_overlay",
+    "merge_overlay",
+    "merged_header",
+    "overlay_header",
+    "render_scenario",
+    "scenario_document",
+    "yaml_text",
+]
 
 
 def build_scenario(document: dict[str, Any], *, file: str) -> Scenario:
@@ -120,7 +129,7 @@ def render_scenario(
     the model the document was dumped from; only when the check fails is the text parsed as the loader
     would, so that every problem is located in the text that would have been written (named `file`).
     """
-    head = "".join(f"# {printable(line)}\n" for line in header.splitlines())
+    head = "".join(f"# {printable(line)}\n" if line else "#\n" for line in header.splitlines())
     try:
         scenario = validated if validated is not None else Scenario.model_validate(document)
         valid = not check_references(scenario) and not check_files(scenario, base_dir)
@@ -215,6 +224,40 @@ def _sequence(items: list[Any], indent: str, lines: list[str], notes: Mapping[in
             lines.append(f"{indent}- {'{}' if isinstance(item, dict) else '[]'}")
         else:
             lines.append(f"{indent}- {_scalar(item)}")
+
+
+_GENERATED_LINES = ("yaml-language-server:", "Generated: edit the files given to --merge")
+_IMPORT_LINE = "Imported by `workbench import "
+
+
+def merged_header(headers: list[list[str]], imported: str) -> str:
+    """The header comment of an import merged into overlays whose own header comments are `headers`.
+
+    Each overlay's prose (its "What to expect") is kept, in order, then every "Imported by ..." line the
+    overlays carry from earlier imports and this import's own, so a chain of imports into one estate says
+    what it was built from; the lines only the writer adds are dropped, and written again by it.
+    """
+    prose: list[str] = []
+    sources: list[str] = []
+    for header in headers:
+        for line in header:
+            if line.startswith(_GENERATED_LINES):
+                continue
+            (sources if line.startswith(_IMPORT_LINE) else prose).append(line)
+    while prose and not prose[-1].strip():
+        prose.pop()
+    return "\n".join([*prose, *([""] if prose else []), *sources, imported])
+
+
+def overlay_header(path: Path) -> list[str]:
+    """The comment lines an overlay file starts with, `#` and one space removed."""
+    text = read_scenario_bytes(Path(path), LoadLimits()).decode("utf-8", errors="replace")
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line[2:] if line.startswith("# ") else line[1:])
+    return lines
 
 
 def load_overlay(path: Path) -> dict[str, Any]:
