@@ -4,6 +4,7 @@ the lines of the original files."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def test_the_committed_estate_is_what_importing_the_fixtures_into_the_overlay_wr
 
 
 def test_the_header_says_what_to_expect_and_what_it_was_built_from() -> None:
-    header = [line for line in ESTATE.read_text().splitlines() if line.startswith("#")]
+    header = list(itertools.takewhile(lambda line: line.startswith("#"), ESTATE.read_text().splitlines()))
     text = "\n".join(header)
     assert "# What to expect:" in text
     for source in ("mcp` from 6 MCP client config(s)", "aws-iam` from", "k8s` from cluster.json"):
