@@ -38,7 +38,7 @@ RESULTS = ROOT / "benchmarks" / "results.json"
 ROW_KEYS: tuple[str, ...] = ("name", "value", "unit", "baseline", "ratio", "target", "met", "note")
 """Keys of every row of results.json, in this order; `note` says why a row was skipped or how to read it."""
 
-GROUPS: tuple[str, ...] = ("blast_radius", "simulation", "sweep", "report", "cedar", "imports")
+GROUPS: tuple[str, ...] = ("blast_radius", "simulation", "sweep", "report", "cedar", "imports", "traces")
 """Benchmark modules under `benchmarks/`, run in this order."""
 
 _EXPRESSION = re.compile(r"^(value|ratio)\s*(>=|<=)\s*([0-9.eE+-]+)\s*(\S*)$")

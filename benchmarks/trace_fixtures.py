@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import random
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ __all__ = [
     "benchmark_agents",
     "day_of_traffic",
     "support_desk_agents",
+    "traffic_by_hour",
     "write_otlp",
 ]
 
@@ -174,25 +175,31 @@ class _Traffic:
         return end, failed
 
 
-def day_of_traffic(agents: Sequence[AgentSpec], *, day: dt.date, seed: int = 7) -> list[Span]:
-    """Every span of a day of the agents' root tasks, in the order they end (as an exporter sends them)."""
+def traffic_by_hour(agents: Sequence[AgentSpec], *, day: dt.date, seed: int = 7) -> Iterator[list[Span]]:
+    """The spans of a day of the agents' root tasks, hour by hour (tasks that start in the hour), each hour's
+    in the order they end: a day of a hundred agents never has to be in memory at once."""
     traffic = _Traffic(agents, seed)
     total = sum(DAILY_SHAPE)
     midnight = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()) * 1_000_000_000
-    for agent in agents:
-        if agent.tasks_per_day <= 0:
-            continue
-        weights = [kind.weight for kind in agent.kinds]
-        for hour, share in enumerate(DAILY_SHAPE):
-            expected = agent.tasks_per_day * share / total
-            count = _poisson(traffic.rng, expected)
-            starts = sorted(traffic.rng.random() for _ in range(count))
-            for fraction in starts:
+    for hour, share in enumerate(DAILY_SHAPE):
+        for agent in agents:
+            if agent.tasks_per_day <= 0:
+                continue
+            count = _poisson(traffic.rng, agent.tasks_per_day * share / total)
+            for fraction in sorted(traffic.rng.random() for _ in range(count)):
                 start = midnight + int((hour + fraction) * 3600e9)
-                kind = traffic.rng.choices(agent.kinds, weights)[0]
+                kind = traffic.rng.choices(agent.kinds, [kind.weight for kind in agent.kinds])[0]
                 traffic.task(agent, kind, traffic.ids(16), None, start)
-    traffic.spans.sort(key=lambda span: (span.end_ns, span.body["spanId"]))
-    return traffic.spans
+        traffic.spans.sort(key=lambda span: (span.end_ns, span.body["spanId"]))
+        yield traffic.spans
+        traffic.spans = []
+
+
+def day_of_traffic(agents: Sequence[AgentSpec], *, day: dt.date, seed: int = 7) -> list[Span]:
+    """Every span of a day of the agents' root tasks, in the order they end (as an exporter sends them)."""
+    spans = [span for hour in traffic_by_hour(agents, day=day, seed=seed) for span in hour]
+    spans.sort(key=lambda span: (span.end_ns, span.body["spanId"]))
+    return spans
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -224,14 +231,27 @@ def export_requests(spans: Sequence[Span], batch: int = BATCH) -> Iterator[dict[
         }
 
 
-def write_otlp(path: Path, spans: Sequence[Span], batch: int = BATCH) -> int:
-    """Write the spans as an OTLP/JSON file (one request per line); returns the number of lines."""
-    lines = 0
+def write_otlp(path: Path, spans: Iterable[Span] | Iterable[list[Span]], batch: int = BATCH) -> int:
+    """Write spans (or chunks of spans, e.g. `traffic_by_hour`) as OTLP/JSON, one request per line; returns
+    the number of spans written."""
+    written = 0
     with open(path, "w", encoding="utf-8") as out:
-        for request in export_requests(spans, batch):
-            out.write(json.dumps(request, separators=(",", ":")) + "\n")
-            lines += 1
-    return lines
+        for chunk in _chunks(spans):
+            for request in export_requests(chunk, batch):
+                out.write(json.dumps(request, separators=(",", ":")) + "\n")
+            written += len(chunk)
+    return written
+
+
+def _chunks(spans: Iterable[Span] | Iterable[list[Span]]) -> Iterator[Sequence[Span]]:
+    pending: list[Span] = []
+    for item in spans:
+        if isinstance(item, list):
+            yield item
+        else:
+            pending.append(item)
+    if pending:
+        yield pending
 
 
 def support_desk_agents(tasks_per_day: float = 240.0) -> list[AgentSpec]:

@@ -288,3 +288,20 @@ def test_imported_scenario_keeps_what_the_traces_do_not_observe(day_file):
     assert 2 * 86400 < last_s < 3 * 86400  # Wednesday
     assert document["simulation"]["horizon"] == math.ceil(last_s / 3600) * 3600 + 3600  # its end + an hour
     assert copy.deepcopy(document["controls"]) == [c.model_dump(mode="json", exclude_unset=True) for c in base.controls]
+
+
+def test_hostile_names_in_spans_reach_the_scenario_escaped(tmp_path):
+    tool = {"key": "gen_ai.operation.name", "value": {"stringValue": "execute_tool"}}
+    evil = "\x1b[31mrm -rf\n" + "x" * 5000
+    call = span(
+        spanId="eee19b7ec3c1b175",
+        parentSpanId="eee19b7ec3c1b174",
+        name="execute_tool x",
+        attributes=[tool, {"key": "gen_ai.tool.name", "value": {"stringValue": evil}}],
+    )
+    path = tmp_path / "evil.jsonl"
+    path.write_text(request(span(), call) + "\n")
+    result = imported(path)
+    (entry,) = result.document["observed"]["unmapped"]
+    assert "\x1b" not in entry["tool"] and "\n" not in entry["tool"] and len(entry["tool"]) <= 1000
+    as_scenario(result.document, tmp_path)  # the written scenario loads

@@ -6,6 +6,8 @@ exits 3 with every problem as FILE:LINE:COL: /json/pointer: message; nothing is 
 The options every importer takes (`--out`, `--merge`, `--as-of`, `--name`) are declared once, in `_SHARED`;
 `_importer` adds them to each subcommand and does the reading of overlays and the writing, so that an
 importer's command says only what is its own: its inputs, its options, and the scenario it makes.
+`import traces` is the exception: it derives a workload from the scenario it is given (`--scenario`) rather
+than building one to merge, so of these it takes only `--out`.
 """
 
 from __future__ import annotations

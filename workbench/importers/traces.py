@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from workbench.importers.naming import one_line
 from workbench.importers.otlp import AGENT, SpanRecord, TraceRead
 from workbench.importers.trace_map import TraceMap
 from workbench.model.common import MAX_EMPIRICAL
@@ -99,9 +100,14 @@ def import_traces(
         unmapped[key] += 1
         first_seen.setdefault(key, read.where(record))
 
+    agent_of: dict[tuple[str, str], str | None] = {}  # rules are matched once per distinct name, not per span
+    call_of: dict[tuple[str, str], tuple[str, str, str] | None] = {}
     for record in read.spans:
         if record.operation == AGENT:
-            agent = trace_map.agent_for(agents, record.agent_id, record.agent_name)
+            names = (record.agent_id, record.agent_name)
+            if names not in agent_of:
+                agent_of[names] = trace_map.agent_for(agents, *names)
+            agent = agent_of[names]
             tasks[record.trace + record.span] = _Task(record, agent)
             if agent is None:
                 note((record.agent_id or record.agent_name or "(unnamed agent)", None), record)
@@ -149,7 +155,10 @@ def import_traces(
             if isinstance(item, _Task):
                 task.steps.append(_Step("", None, item.record.start_ns, item.record.end_ns, False, item))
                 continue
-            call = trace_map.call_for(scenario, agent, item.tool_name)
+            called = (agent, item.tool_name)
+            if called not in call_of:
+                call_of[called] = trace_map.call_for(scenario, *called)
+            call = call_of[called]
             if call is None:
                 note((agent, item.tool_name or "(unnamed tool)"), item)
                 continue
@@ -351,10 +360,10 @@ def _observed(
     listed = []
     for key, calls in sorted(unmapped.items(), key=lambda item: (-item[1], item[0][0], item[0][1] or "")):
         agent, tool = key
-        entry: dict[str, Any] = {"agent": agent}
+        entry: dict[str, Any] = {"agent": one_line(agent)}  # span text: escaped and cut to model Text
         if tool is not None:
-            entry["tool"] = tool
-        listed.append(entry | {"calls": calls, "first_seen": first_seen[key]})
+            entry["tool"] = one_line(tool)
+        listed.append(entry | {"calls": calls, "first_seen": one_line(first_seen[key])})
     return {
         "window_start": _iso(dt.datetime.fromtimestamp(first / 1e9, dt.UTC)),
         "window_end": _iso(dt.datetime.fromtimestamp(last / 1e9, dt.UTC)),
