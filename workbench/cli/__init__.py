@@ -20,6 +20,7 @@ from workbench.cli import (
     model_commands,
     report_commands,
     simulate_commands,
+    suggest_commands,
     sweep_commands,
 )
 from workbench.cli._shell import Command, ExitCode, Group, click_exceptions, stderr
@@ -44,7 +45,8 @@ report_commands.register(app)
 sweep_commands.register(app)
 import_commands.register(app)
 export_commands.register(app)
-for _commands in (app, import_commands.import_app, export_commands.export_app):
+suggest_commands.register(app)
+for _commands in (app, import_commands.import_app, export_commands.export_app, suggest_commands.suggest_app):
     for _info in _commands.registered_commands:
         if _info.cls in (None, typer.core.TyperCommand):
             _info.cls = Command  # help screens show flags without a type (see `_shell.Command`)
