@@ -53,6 +53,17 @@ def test_profile_expected_count_is_the_integral_of_the_rate():
     assert profile.peak == pytest.approx(120 / 3600)
 
 
+def test_profile_expected_count_over_a_century_is_whole_weeks_plus_the_rest():
+    # A horizon of 100 years is valid; the count is weeks × the week's total plus a day and a half, by hand.
+    profile = ArrivalProfile(hourly=HOURLY, weekday=WEEKDAY)
+    day = sum(HOURLY) * 3600
+    week = day * sum(WEEKDAY)
+    weeks = 5_200
+    # Monday (×1) whole, then Tuesday (×0) until noon
+    assert profile.expected(0, weeks * 7 * 86400 + 1.5 * 86400) == pytest.approx(weeks * week + day)
+    assert profile.expected(3 * 86400, 3 * 86400) == 0.0
+
+
 def test_profile_thinning_matches_expected_counts_hour_by_hour():
     profile = ArrivalProfile(hourly=HOURLY, weekday=WEEKDAY)
     scenario = with_arrival({"profile": profile.model_dump()})

@@ -28,6 +28,7 @@ MAX_REPLAY = 2_000_000
 """Most recorded arrivals one task type may replay (a day of 100 agents is about 100,000)."""
 HOUR = 3600.0
 DAY = 86400.0
+WEEK = 7 * DAY
 
 __all__ = [
     "MAX_REPLAY",
@@ -130,14 +131,22 @@ class ArrivalProfile(StrictModel):
         return self.hourly[int(seconds // HOUR) % 24] * self.weekday[int(seconds // DAY) % 7]
 
     def expected(self, start: float, end: float) -> float:
-        """Expected arrivals in [start, end): the integral of the rate, hour by hour (the closed form)."""
-        total = 0.0
-        hour = int(start // HOUR)
-        while hour * HOUR < end:
-            low, high = max(start, hour * HOUR), min(end, (hour + 1) * HOUR)
-            total += self.rate_at(hour * HOUR) * (high - low)
-            hour += 1
-        return total
+        """Expected arrivals in [start, end): the integral of the rate (the closed form).
+
+        The rate repeats every week, so the integral is whole weeks at the week's total plus at most a week of
+        hours: the work is bounded whatever the horizon.
+        """
+        return max(0.0, self._integral(end) - self._integral(start))
+
+    def _integral(self, until: float) -> float:
+        """Expected arrivals in [0, until)."""
+        weeks, rest = divmod(until, WEEK)
+        whole_hours, partial = divmod(rest, HOUR)
+        hours = int(whole_hours)
+        total = sum(self.rate_at(hour * HOUR) for hour in range(hours)) * HOUR
+        total += self.rate_at(hours * HOUR) * partial
+        week = sum(self.rate_at(hour * HOUR) for hour in range(24 * 7)) * HOUR
+        return weeks * week + total
 
 
 class Replay(StrictModel):
