@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from workbench.cli._shell import Group, MaxEventsOption, emit_rows, stderr
+from workbench.cli.graph_commands import RowFormat
 
 __all__ = ["register"]
 
@@ -31,7 +32,7 @@ def roles(
     map_path: Path | None = typer.Option(None, "--map", help="Map file for --traces (see `import traces`)."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the scenario with the narrowed roles here."),
     replications: int | None = typer.Option(None, "--replications", min=1, help="Replications per design."),
-    fmt: str = typer.Option("table", "--format", help="table, json or csv."),
+    fmt: RowFormat = typer.Option(RowFormat.table, "--format", help="Output format."),
     max_events: int | None = MaxEventsOption(),
 ) -> None:
     """Narrow each role to what its observed holders used; simulate exposure and denials before and after."""
@@ -41,8 +42,6 @@ def roles(
     from workbench.model.observed import Observed
     from workbench.report.atomic import atomic_write_text
 
-    if fmt not in ("table", "json", "csv"):
-        raise typer.BadParameter("expected table, json or csv", param_hint="--format")
     scenario = load_scenario(scenario_path)
     observed = scenario.observed
     if traces:
@@ -84,7 +83,7 @@ def roles(
     emit_rows(
         [{str(key): value for key, value in row.items()} for row in rows.to_dict("records")],
         columns=ADOPTION_COLUMNS,
-        fmt=fmt,
+        fmt=fmt.value,
         title="Adopting the narrowed roles: means over replications, same seeds",
     )
     sys.stdout.flush()
