@@ -487,7 +487,7 @@ def spread_by_use(run: Run, comp: Compromise, grant: Grant) -> None:
     elif action == "read" and isinstance(item, Secret):
         # The leak's substream is keyed by which secret it is (its place in the scenario), so that two
         # secrets read by one attacker draw independent detection and revocation delays.
-        position = next(i for i, secret in enumerate(run.scenario.secrets) if secret.id == resource)
+        position = run.scenario.secrets.index(item)
         spread(run, comp, "key_leak", resource, child_key(comp.key, 1, position), f"secret:{resource}")
 
 
