@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -39,6 +38,7 @@ def roles(
     from workbench.analysis.least_privilege import ADOPTION_COLUMNS, adoption_effect, suggest_roles
     from workbench.importers import import_traces, load_trace_map, read_traces, render_scenario
     from workbench.model import load_scenario
+    from workbench.model.json_schema import schema_directive
     from workbench.model.observed import Observed
     from workbench.report.atomic import atomic_write_text
 
@@ -71,10 +71,8 @@ def roles(
             f"narrowed to the use observed from {observed.window_start:%Y-%m-%d %H:%M} to "
             f"{observed.window_end:%Y-%m-%d %H:%M} UTC."
         )
-        schema = Path(__file__).resolve().parents[1] / "model" / "scenario.schema.json"
-        relative = Path(os.path.relpath(schema, out.resolve().parent)).as_posix()
         text = render_scenario(
-            document, header=f"yaml-language-server: $schema={relative}\n{header}", file=str(out), base_dir=out.parent
+            document, header=f"{schema_directive(out.resolve().parent)}\n{header}", file=str(out), base_dir=out.parent
         )
     rows = adoption_effect(scenario, suggestion.scenario, replications=replications, max_events=max_events)
     if out is not None:

@@ -7,6 +7,8 @@ the field reference. Both are generated, committed, and checked for staleness by
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -18,10 +20,18 @@ __all__ = [
     "field_reference_markdown",
     "scenario_json_schema",
     "scenario_json_schema_text",
+    "schema_directive",
 ]
 
 SCHEMA_FILE_NAME = "scenario.schema.json"
 _DRAFT_07 = "http://json-schema.org/draft-07/schema#"
+
+
+def schema_directive(directory: Path) -> str:
+    """The editor's `yaml-language-server` line for a scenario written into `directory`: the schema committed
+    beside this module, as a path relative to it (written scenarios validate and complete in the editor)."""
+    schema = Path(__file__).resolve().parent / SCHEMA_FILE_NAME
+    return f"yaml-language-server: $schema={Path(os.path.relpath(schema, directory.resolve())).as_posix()}"
 
 
 def scenario_json_schema() -> dict[str, Any]:
