@@ -79,3 +79,20 @@ def test_report_prints_progress_on_stderr_and_results_on_stdout(
     assert re.search(r"^\[1/1\] customer-support: 5 runs done \(", captured.err, re.MULTILINE)
     assert "runs done" not in captured.out
     assert "customer-support:" in captured.out  # the summary line stays on stdout
+
+
+class _Terminal(io.StringIO):
+    """A stream that says it is a terminal, so rich draws the live bar into it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_at_a_terminal_a_name_with_brackets_is_shown_as_it_is_not_read_as_markup() -> None:
+    stream = _Terminal()
+    progress = ScenarioProgress(live=True, stream=stream)
+    progress.planned(["base[/]x.yaml", "head[red].yaml"], [2, 2])  # `workbench diff` plans file paths
+    progress.ran(0, 1)
+    progress._bar.refresh()  # type: ignore[union-attr]  # draw now, not on the refresh thread's clock
+    progress.close()
+    assert "base[/]x.yaml" in stream.getvalue()

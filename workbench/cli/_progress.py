@@ -57,7 +57,7 @@ class ScenarioProgress:
             if self._live and self._bar is None:
                 console = Console(file=self._stream, highlight=False, markup=False, emoji=False)
                 columns = (
-                    TextColumn("{task.description}"),
+                    TextColumn("{task.description}", markup=False),  # a path `a[/]b.yaml` is no markup
                     BarColumn(),
                     MofNCompleteColumn(),
                     TextColumn("runs (design × replication)"),
