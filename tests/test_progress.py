@@ -96,3 +96,19 @@ def test_at_a_terminal_a_name_with_brackets_is_shown_as_it_is_not_read_as_markup
     progress._bar.refresh()  # type: ignore[union-attr]  # draw now, not on the refresh thread's clock
     progress.close()
     assert "base[/]x.yaml" in stream.getvalue()
+
+
+def test_at_a_terminal_a_scenario_whose_runs_are_done_reads_as_finishing_not_simulating() -> None:
+    stream = _Terminal()
+    progress = ScenarioProgress(live=True, stream=stream)
+    progress.planned(["alpha", "beta"], [2, 3])
+    progress.ran(0, 1)
+    progress._bar.refresh()  # type: ignore[union-attr]
+    assert "scenario 1 of 2: simulating alpha" in stream.getvalue()
+    progress.ran(0, 2)  # simulated; its findings, statistics and figures are still to come
+    progress._bar.refresh()  # type: ignore[union-attr]
+    assert "scenario 1 of 2: finishing alpha" in stream.getvalue()
+    progress.finished(0)
+    progress._bar.refresh()  # type: ignore[union-attr]
+    assert "scenario 2 of 2: simulating beta" in stream.getvalue()
+    progress.close()

@@ -106,11 +106,16 @@ class ScenarioProgress:
 
     def _description(self) -> str:
         k, n = sum(self._finished), len(self._names)
-        running = [name for name, done in zip(self._names, self._finished, strict=True) if not done]
+        if not n:
+            return ""
+        running = [i for i, finished in enumerate(self._finished) if not finished]
+        current = running[0] if running else n - 1
+        # A scenario whose runs are all done is still being evaluated and rendered: a full bar that still
+        # said "simulating" would read as stuck for the seconds that takes.
+        phase = "simulating" if self._done[current] < self._runs[current] else "finishing"
         if n == 1:
-            return f"simulating {self._names[0]}"
-        current = f": {running[0]}" if running else ""
-        return f"scenario {min(k + 1, n)} of {n}{current}"
+            return f"{phase} {self._names[0]}"
+        return f"scenario {min(k + 1, n)} of {n}: {phase} {self._names[current]}"
 
 
 @contextmanager
