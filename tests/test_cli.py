@@ -118,6 +118,16 @@ def test_simulate_json_is_the_compare_table(capsys: pytest.CaptureFixture[str]) 
     assert {"metric", "mean", "ci_low", "ci_high", "ratio"} <= set(rows[0])
 
 
+def test_simulate_table_prints_means_and_intervals_with_the_reports_digits() -> None:
+    from workbench.cli.simulate_commands import _interval
+
+    # as the report's "Control designs compared" prints them: thousands separated, never 2.035e+04
+    assert _interval(20351.2, 9625.1, 37294.4) == "20,351 [9,625, 37,294]"
+    assert _interval(54.62, 42.7, 62.0) == "54.6 [42.7, 62.0]"
+    assert _interval(7.5, float("nan"), float("nan")) == "7.50"
+    assert _interval(float("nan"), 1.0, 2.0) == "–"
+
+
 def test_validate_checks_the_cedar_policy_files_a_scenario_references(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

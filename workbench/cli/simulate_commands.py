@@ -34,6 +34,7 @@ def simulate(
     from workbench.analysis import simulate as run_simulation
     from workbench.cli._progress import scenario_progress
     from workbench.model import load_scenario
+    from workbench.report.numbers import fmt_ratio
 
     scenario = load_scenario(file)
     labels = [label.strip() for label in controls.split(",") if label.strip()] if controls else None
@@ -66,7 +67,7 @@ def simulate(
         for record in group.to_dict(orient="records"):
             cell = _interval(record["mean"], record["ci_low"], record["ci_high"])
             if record["control"] != record["baseline"] and math.isfinite(record["ratio"]):
-                cell += f" (×{record['ratio']:.2g})"
+                cell += f" ({fmt_ratio(record['ratio'])})"
             row[str(record["control"])] = cell
         rows.append(row)
     title = (
@@ -83,8 +84,11 @@ def _clean(value: Any) -> Any:
 
 
 def _interval(mean: float, low: float, high: float) -> str:
+    """A mean and its CI as the report prints them (`workbench.report.numbers`): the same run, the same digits."""
+    from workbench.report.numbers import fmt, fmt_ci
+
     if not math.isfinite(mean):
         return "–"
     if not math.isfinite(low):
-        return f"{mean:.4g}"
-    return f"{mean:.4g} [{low:.3g}, {high:.3g}]"
+        return fmt(mean)
+    return f"{fmt(mean)} {fmt_ci(low, high)}"
