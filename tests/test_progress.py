@@ -112,3 +112,13 @@ def test_at_a_terminal_a_scenario_whose_runs_are_done_reads_as_finishing_not_sim
     progress._bar.refresh()  # type: ignore[union-attr]
     assert "scenario 2 of 2: simulating beta" in stream.getvalue()
     progress.close()
+
+
+def test_planned_runs_are_designs_times_replications(tmp_path: Path) -> None:
+    from workbench.model import load_scenario
+    from workbench.report.batch import planned_runs
+
+    scenario = load_scenario(write_scenario(tmp_path, small_support()))  # 5 designs, 2 replications
+    assert planned_runs(scenario) == 10
+    assert planned_runs(scenario, replications=3) == 15
+    assert planned_runs(scenario, replications=3, designs=2) == 6  # `simulate --controls a,b`

@@ -195,9 +195,9 @@ def diff(
 def _runs(path: Path, replications: int | None) -> int:
     """Runs (design × replication) that simulating the scenario at `path` takes."""
     from workbench.model import load_scenario
+    from workbench.report.batch import planned_runs
 
-    scenario = load_scenario(path)
-    return len(scenario.controls) * (scenario.simulation.replications if replications is None else replications)
+    return planned_runs(load_scenario(path), replications)
 
 
 def _ran(progress: Any, number: int) -> Callable[[int, int], None]:

@@ -34,6 +34,7 @@ def simulate(
     from workbench.analysis import simulate as run_simulation
     from workbench.cli._progress import scenario_progress
     from workbench.model import load_scenario
+    from workbench.report.batch import planned_runs
     from workbench.report.numbers import fmt_ratio
 
     scenario = load_scenario(file)
@@ -47,8 +48,7 @@ def simulate(
             )
     if not scenario.controls:
         raise typer.BadParameter("the scenario declares no control designs to simulate", param_hint="FILE")
-    design_count = len(labels) if labels else len(scenario.controls)
-    runs = design_count * (scenario.simulation.replications if replications is None else replications)
+    runs = planned_runs(scenario, replications, designs=len(labels) if labels else None)
     with scenario_progress() as progress:  # on stderr: a bar at a terminal, one line when done otherwise
         progress.planned([scenario.name], [runs])
         result = run_simulation(

@@ -25,7 +25,7 @@ from workbench.report.documents import render_report
 from workbench.report.index import existing_reports, render_index, render_index_html
 from workbench.sim.budget import check_work
 
-__all__ = ["BatchProgress", "report_scenarios"]
+__all__ = ["BatchProgress", "planned_runs", "report_scenarios"]
 
 
 class BatchProgress(Protocol):
@@ -39,6 +39,13 @@ class BatchProgress(Protocol):
 
     def finished(self, scenario: int) -> None:
         """Scenario number `scenario` is simulated, evaluated and rendered."""
+
+
+def planned_runs(scenario: Scenario, replications: int | None = None, designs: int | None = None) -> int:
+    """Runs (design × replication) simulating `scenario` takes, what a progress display counts up to:
+    `designs` (default every design of the scenario) × `replications` (default the scenario's)."""
+    per_design = scenario.simulation.replications if replications is None else replications
+    return (len(scenario.controls) if designs is None else designs) * per_design
 
 
 def _one(
@@ -158,8 +165,7 @@ def report_scenarios(
             continue
         problems.extend(_name_problems(scenario, path, named))
         names.append(scenario.name)
-        per_design = scenario.simulation.replications if replications is None else replications
-        runs.append(len(scenario.controls) * per_design)
+        runs.append(planned_runs(scenario, replications))
         if scenario.controls:
             try:
                 check_work(scenario, replications=replications, max_events=max_events)
