@@ -87,10 +87,12 @@ class _Direct:
 
 
 class _Relay:
-    """The queue workers report to, and a thread that hands their news to `progress.ran` in this process."""
+    """The queue workers report to (a manager's, so it crosses into spawned processes), and a thread that
+    hands their news to `progress.ran` in this process; `close` stops both."""
 
-    def __init__(self, progress: BatchProgress, manager: Any) -> None:
-        self.queue = manager.Queue()
+    def __init__(self, progress: BatchProgress, context: Any) -> None:
+        self._manager = context.Manager()
+        self.queue = self._manager.Queue()
         self._progress = progress
         self._thread = threading.Thread(target=self._drain, name="report-progress", daemon=True)
         self._thread.start()
@@ -102,6 +104,7 @@ class _Relay:
     def close(self) -> None:
         self.queue.put(None)
         self._thread.join()
+        self._manager.shutdown()
 
 
 ROOT_FILES = frozenset({"index.md", "index.html"})
@@ -207,8 +210,7 @@ def _in_processes(
 ) -> list[tuple[ReportData, dict[str, bytes]]]:
     """`_one` for every file, `jobs` processes at a time; results in the order of `files_in`."""
     context = multiprocessing.get_context("spawn")  # no state inherited from a forked parent
-    manager = context.Manager() if progress is not None else None
-    relay = _Relay(progress, manager) if progress is not None and manager is not None else None
+    relay = None if progress is None else _Relay(progress, context)
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(files_in)), mp_context=context) as pool:
             news = None if relay is None else relay.queue
@@ -223,8 +225,6 @@ def _in_processes(
     finally:
         if relay is not None:
             relay.close()
-        if manager is not None:
-            manager.shutdown()
 
 
 def _finisher(progress: BatchProgress, number: int) -> Callable[[Any], None]:
