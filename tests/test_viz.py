@@ -262,3 +262,18 @@ def test_table_cuts_long_frames_and_says_so() -> None:
     html = viz_table(pd.DataFrame({"x": range(100)}), max_rows=5).to_html()
     assert "the first 5 of 100 rows" in html
     assert html.count("<tr>") <= 7
+
+
+def test_table_shows_scenario_text_as_text_never_as_html() -> None:
+    # A Styler, unlike a DataFrame's own HTML, escapes nothing by itself: a finding's message, an imported
+    # name, a level's or an axis's name must not become markup in the notebook.
+    hostile = '<img src=x onerror="alert(1)">'
+    frame = pd.DataFrame(
+        {"message": [hostile], "<b>column</b>": [1.5]}, index=pd.Index(["<i>agent</i>"], name="<u>who</u>")
+    )
+    frame.columns.name = "<s>what</s>"
+    html = viz_table(frame, caption="<script>x</script>").to_html()
+    for raw in ("<img", "<b>", "<i>", "<u>", "<s>", "<script>"):
+        assert raw not in html, raw
+    for shown in ("&lt;img src=x onerror=", "&lt;b&gt;column", "&lt;i&gt;agent", "&lt;u&gt;who", "&lt;script&gt;"):
+        assert shown in html, shown

@@ -3,18 +3,21 @@ thousands separated, durations and simulated clock times in human form, "–" fo
 frames cut with a caption that says so (no "5 rows × 42 columns", no 6 decimals, no NaN or -inf).
 
 `table(frame)` returns a pandas `Styler`, which Jupyter renders as HTML; the frame itself is untouched, so
-the numbers stay exact for whoever computes with them.
+the numbers stay exact for whoever computes with them. Unlike a DataFrame's own HTML, a Styler escapes
+nothing, so every cell, index label and caption goes through `workbench.escaping.html_text`: a finding's
+message or an imported name is shown, never run, in the notebook.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from workbench.escaping import html_text
 from workbench.model import format_duration
 
 __all__ = ["CLOCK_COLUMNS", "format_clock", "format_number", "table"]
@@ -74,6 +77,16 @@ def _format_seconds(value: Any) -> str:
     return format_duration(float(value))
 
 
+def _escaped(format_value: Callable[[Any], str]) -> Callable[[Any], str]:
+    """`format_value`, its text HTML-escaped: the Styler puts what a formatter returns into HTML as it is."""
+    return lambda value: str(html_text(format_value(value)))
+
+
+def _escaped_names(names: Sequence[Any]) -> list[Any]:
+    """Axis names (the Styler shows them as they are) HTML-escaped; an unnamed level stays unnamed."""
+    return [None if name is None else str(html_text(name)) for name in names]
+
+
 def table(
     frame: pd.DataFrame,
     *,
@@ -90,22 +103,24 @@ def table(
     shown = frame if columns is None else frame[list(columns)]
     total = len(shown)
     cut = shown.head(max_rows)
+    cut = cut.rename_axis(index=_escaped_names(cut.index.names), columns=_escaped_names(cut.columns.names))
     formatters: dict[Any, Any] = {}
     for column in cut.columns:
         name = str(column[-1] if isinstance(column, tuple) else column)
         if name in clock_columns:
-            formatters[column] = format_clock
+            formatters[column] = _escaped(format_clock)
         elif name.endswith("_s") and pd.api.types.is_numeric_dtype(cut[column]):
-            formatters[column] = _format_seconds
+            formatters[column] = _escaped(_format_seconds)
         else:
-            formatters[column] = format_number
+            formatters[column] = _escaped(format_number)
     styler = cut.style.format(formatters, na_rep=_MISSING)
-    styler = styler.format_index(format_number, axis=0)
+    styler = styler.format_index(_escaped(format_number), axis=0)
+    styler = styler.format_index(escape="html", axis=1)  # column labels: text escaped, numbers as pandas shows them
     if cut.index.nlevels == 1 and cut.index.name is None and pd.api.types.is_integer_dtype(cut.index):
         styler = styler.hide(axis="index")  # row numbers (a sorted frame's too) say nothing
     notes = [caption] if caption else []
     if total > len(cut):
         notes.append(f"the first {len(cut)} of {total:,} rows")
     if notes:
-        styler = styler.set_caption("; ".join(notes))
+        styler = styler.set_caption(str(html_text("; ".join(notes))))
     return styler.set_table_styles([{"selector": "caption", "props": "caption-side: bottom"}])
