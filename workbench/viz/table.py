@@ -34,7 +34,12 @@ _MISSING = "–"
 
 
 def format_number(value: Any) -> str:
-    """About three significant digits, thousands separated; whole numbers whole; "–" for NaN and None."""
+    """About three significant digits, thousands separated; whole numbers whole; "–" for NaN and None.
+
+    Not `workbench.report.numbers.fmt`, on purpose: that one fixes decimals by magnitude for the committed
+    reports (0.0369 prints "0.04", 5.0 "5.00"), which a notebook's exploring reader would find too coarse;
+    changing either changes what the other's readers rely on (reports are golden bytes).
+    """
     if value is None or isinstance(value, bool):
         return _MISSING if value is None else ("yes" if value else "no")
     if not isinstance(value, int | float):
