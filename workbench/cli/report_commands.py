@@ -164,7 +164,7 @@ def diff(
                 if number is not None:
                     progress.finished(number)
     except ResultsFormatError as error:
-        raise typer.BadParameter(str(error), param_hint="BASE/HEAD") from None
+        raise typer.BadParameter(printable(str(error)), param_hint="BASE/HEAD") from None  # click prints it raw
     changes = diff_results(*documents)
     text = changes.to_json() if output_format is DiffFormat.json else changes.to_markdown()
     errors = stderr()
