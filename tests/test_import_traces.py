@@ -8,6 +8,7 @@ import json
 import math
 import os
 import re
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -305,3 +306,36 @@ def test_hostile_names_in_spans_reach_the_scenario_escaped(tmp_path):
     (entry,) = result.document["observed"]["unmapped"]
     assert "\x1b" not in entry["tool"] and "\n" not in entry["tool"] and len(entry["tool"]) <= 1000
     as_scenario(result.document, tmp_path)  # the written scenario loads
+
+
+def test_parent_links_looping_through_unknown_agents_end_the_walk(tmp_path):
+    """A span that is its own parent, or two unknown agents each the other's parent, once hung the import."""
+    tool = {"key": "gen_ai.operation.name", "value": {"stringValue": "execute_tool"}}
+
+    def unknown(span_id: str, parent: str) -> dict:
+        agent = {"key": "gen_ai.agent.id", "value": {"stringValue": "nobody"}}
+        return span(spanId=span_id, parentSpanId=parent, attributes=[span()["attributes"][0], agent])
+
+    spans = [
+        unknown("000000000000000a", "000000000000000a"),  # its own parent
+        unknown("000000000000000b", "000000000000000c"),
+        unknown("000000000000000c", "000000000000000b"),
+        span(spanId="000000000000000d", parentSpanId="000000000000000b"),  # a known agent beneath the loop
+        span(
+            spanId="000000000000000e",
+            parentSpanId="000000000000000d",
+            name="execute_tool x",
+            attributes=[tool, {"key": "gen_ai.tool.name", "value": {"stringValue": "crm.lookup_customer"}}],
+        ),
+    ]
+    path = tmp_path / "loops.jsonl"
+    path.write_text(request(*spans) + "\n")
+    done: list = []
+    worker = threading.Thread(target=lambda: done.append(imported(path)), daemon=True)
+    worker.start()
+    worker.join(60)
+    assert done, "the import did not finish"
+    (result,) = done
+    assert (result.root_tasks, result.sub_tasks, result.tool_calls) == (1, 0, 1)  # the known agent is a root
+    assert [(u["agent"], u["calls"]) for u in result.document["observed"]["unmapped"]] == [("nobody", 3)]
+    as_scenario(result.document, tmp_path)

@@ -124,14 +124,31 @@ def import_traces(
             key = parent
         return None
 
+    known_above: dict[_Task, _Task | None] = {}
+
+    def known_owner(key: bytes) -> _Task | None:
+        """The nearest task above `key` whose agent is known, past tasks of unknown agents; each unknown task's
+        answer is kept, so a long chain of them is walked once, and a loop of them (hostile) ends the walk."""
+        chain: dict[_Task, None] = {}
+        above = owner(key)
+        while above is not None and above.agent is None:
+            if above in known_above:
+                above = known_above[above]
+                break
+            if above in chain:
+                above = None
+                break
+            chain[above] = None
+            above = owner(above.record.trace + above.record.span)
+        known_above.update(dict.fromkeys(chain, above))
+        return above
+
     tool_calls = 0
     for record in read.spans:
         key = record.trace + record.span
         if record.operation == AGENT:
             task = tasks[key]
-            above = owner(key)
-            while above is not None and above.agent is None:  # a sub-agent of an unknown agent is a root
-                above = owner(above.record.trace + above.record.span)
+            above = known_owner(key)  # a sub-agent of an unknown agent is a root
             if above is not None and task.agent is not None:
                 task.parent = above
                 above.spans.append((record.start_ns, record.span, task))
