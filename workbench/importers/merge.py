@@ -35,10 +35,10 @@ from workbench.model.yaml_safe import LoadLimits, format_path, load_yaml, read_s
 
 __all__ = [
     "build_scenario",
+    "leading_comments",
     "load_overlay",
     "merge_overlay",
     "merged_header",
-    "overlay_header",
     "render_scenario",
     "scenario_document",
     "yaml_text",
@@ -249,8 +249,9 @@ def merged_header(headers: list[list[str]], imported: str) -> str:
     return "\n".join([*prose, *([""] if prose else []), *sources, imported])
 
 
-def overlay_header(path: Path) -> list[str]:
-    """The comment lines an overlay file starts with, `#` and one space removed."""
+def leading_comments(path: Path) -> list[str]:
+    """The comment lines a scenario file (an overlay, the base of a traces import) starts with, `#` and one
+    space removed: the prose an import carries into the file it writes."""
     text = read_scenario_bytes(Path(path), LoadLimits()).decode("utf-8", errors="replace")
     lines = []
     for line in text.splitlines():
