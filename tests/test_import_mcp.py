@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -344,3 +345,24 @@ def _as_loaded(value: object) -> object:
     if isinstance(value, list):
         return [_as_loaded(v) for v in value]
     return value
+
+
+def test_a_command_line_of_thousands_of_keys_is_imported_in_linear_work_each_at_its_own_line() -> None:
+    """Each argument's line was found by searching every argument before it again: quadratic in the list."""
+    keys = [f"sk-{n:020d}" for n in range(20_000)]
+    text = json.dumps({"mcpServers": {"s": {"command": "npx", "args": ["-y", "pkg", *keys]}}}, indent=1)
+    done: list[dict] = []
+    worker = threading.Thread(
+        target=lambda: done.append(scenario_document(import_mcp([_config(text)], as_of=AS_OF))), daemon=True
+    )
+    worker.start()
+    worker.join(120)
+    assert done, "the import did not finish"
+    (document,) = done
+    lines = text.splitlines()
+    secrets = document["secrets"]
+    assert len(secrets) == len(keys) and len(document["agents"][0]["credentials"]) == len(keys)
+    for secret, key in zip(secrets, keys, strict=True):
+        (where,) = secret["provenance"]
+        assert key in lines[where["line"] - 1]
+        assert lines[where["line"] - 1][where["column"] - 1 :].startswith(json.dumps(key))

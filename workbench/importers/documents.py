@@ -46,6 +46,7 @@ class JsonDocument:
     data: Any
     _starts: dict[int, int] = field(repr=False)
     _line_starts: list[int] = field(default_factory=list, repr=False)
+    _element_starts: dict[int, list[int]] = field(default_factory=dict, repr=False)
 
     def offset(self, path: Pointer) -> int:
         """Character offset of the value at `path`, or of the nearest enclosing value whose start is known."""
@@ -75,17 +76,28 @@ class JsonDocument:
         return match.start() if match is not None else fallback
 
     def _element_offset(self, start: int, items: list[Any], index: int, fallback: int) -> int:
-        # Each scalar before it, as JSON writes it, searched in turn from the array's start: the line of an
-        # argument in a multi-line `args` list. An array holding objects or arrays before it keeps `fallback`.
-        position, found = start + 1, fallback
-        for item in items[: index + 1]:
+        # The line of an argument in a multi-line `args` list, which the scanner does not record.
+        offsets = self._element_starts.get(id(items))
+        if offsets is None:
+            offsets = self._element_starts[id(items)] = self._scalar_starts(start, items)
+        return offsets[index] if index < len(offsets) else fallback
+
+    def _scalar_starts(self, start: int, items: list[Any]) -> list[int]:
+        # Each element as JSON writes it, searched in turn from the array's start, once per array (an array
+        # of every argument a credential is work linear in its length): up to the first object or array, or
+        # the first element not found as written, after which elements keep the fallback.
+        offsets: list[int] = []
+        position = start + 1
+        for item in items:
             if isinstance(item, dict | list):
-                return fallback
-            match = re.compile(re.escape(json.dumps(item, ensure_ascii=False))).search(self.text, position)
-            if match is None:
-                return fallback
-            position, found = match.end(), match.start()
-        return found
+                break
+            written = json.dumps(item, ensure_ascii=False)
+            found = self.text.find(written, position)
+            if found < 0:
+                break
+            offsets.append(found)
+            position = found + len(written)
+        return offsets
 
     def locate(self, path: Pointer) -> tuple[int, int]:
         """1-based (line, column) of the value at `path` (or its nearest located ancestor)."""
