@@ -194,7 +194,7 @@ def import_mcp(
         raise ScenarioError(build.problems)
     tools = []
     for tool in build.tools.values():
-        distinct = sorted(set(tool.secrets), key=tool.secrets.index)
+        distinct = list(dict.fromkeys(tool.secrets))  # each once, in the order first held
         tools.append(
             {
                 "id": tool.id,
@@ -246,8 +246,8 @@ def _read_config(build: _Build, config: McpConfig) -> None:
     within = len(PurePosixPath(CLIENT_FILES.get(config.client, "x")).parts)
     location = PurePosixPath(*PurePosixPath(document.file).parts[:-within] or ["."]).as_posix()
     agent_id = build.ids(f"agent\x00{document.file}", f"{config.client}:{slug(location, fallback='local')}")
-    agent_tools: list[str] = []
-    credentials: list[dict[str, str]] = []
+    agent_tools: dict[str, None] = {}  # each tool once, in the order its server is listed
+    credentials: dict[tuple[str, str], dict[str, str]] = {}  # each (secret, stored_in) once, in the order found
     for server_name, server in servers.items():
         pointer = (section, server_name)
         if not isinstance(server, dict):
@@ -257,23 +257,20 @@ def _read_config(build: _Build, config: McpConfig) -> None:
         if made is None:
             continue
         tool, found = made
-        if tool.id not in agent_tools:
-            agent_tools.append(tool.id)
+        agent_tools.setdefault(tool.id)
         for key in ("env", "headers"):
             found += _credentials(build, document, (*pointer, key), server.get(key), server_name)
         for credential in found:
             secret, stored_in = _secret(build, document, credential, inputs, server_name)
             tool.secrets.append(secret)
-            held = {"secret": secret, "stored_in": stored_in}
-            if held not in credentials:
-                credentials.append(held)
+            credentials.setdefault((secret, stored_in), {"secret": secret, "stored_in": stored_in})
     build.agents.append(
         {
             "id": agent_id,
             "name": one_line(f"{_CLIENT_NAMES[config.client]} ({document.file})"),
             "framework": config.client,
-            "tools": agent_tools,
-            "credentials": credentials,
+            "tools": list(agent_tools),
+            "credentials": list(credentials.values()),
             "provenance": [_provenance(document, ())],
         }
     )
