@@ -274,14 +274,15 @@ def _task_type(
     exemplar = members[0]
     agent = exemplar.agent
     steps: list[dict[str, Any]] = []
-    intent: list[dict[str, str]] = []
-    for index, step in enumerate(s for s in exemplar.steps if s.sub is None or s.sub.steps):
+    intent: dict[tuple[str, str], None] = {}
+    simulated = [_simulated_steps(task) for task in members]  # once per task: a task may have a million steps
+    for index, step in enumerate(simulated[0]):
         if step.sub is not None:
             steps.append({"delegate": ids[step.sub.signature]})
             continue
         assert step.call is not None
         tool, action, resource = step.call
-        observed = [_step_at(task, index) for task in members]
+        observed = [task_steps[index] for task_steps in simulated]
         steps.append(
             {
                 "action": action,
@@ -290,9 +291,7 @@ def _task_type(
                 "duration": _empirical([(s.end_ns - s.start_ns) / 1e9 for s in observed]),
             }
         )
-        permission = {"action": action, "resource": resource}
-        if permission not in intent:
-            intent.append(permission)
+        intent.setdefault((action, resource))
     roots = sorted(task.record.start_ns for task in members if task.parent is None)
     sequence = " → ".join(str(step.get("via_tool") or f"sub-task {step['delegate']}") for step in steps)
     description = f"Observed {len(members)} time(s) in traces ({len(roots)} as a root task): {sequence}"
@@ -304,13 +303,14 @@ def _task_type(
             task_type["arrival"] = {"replay": {"origin": _iso(origin), "times": times}}
         else:
             task_type["arrival"] = {"profile": _profile(times)}
-    task_type["intent"] = intent
+    task_type["intent"] = [{"action": action, "resource": resource} for action, resource in intent]
     task_type["steps"] = steps
     return task_type
 
 
-def _step_at(task: _Task, index: int) -> _Step:
-    return [s for s in task.steps if s.sub is None or s.sub.steps][index]
+def _simulated_steps(task: _Task) -> list[_Step]:
+    """The steps a task type is made of: its calls, and its sub-tasks that themselves made a call."""
+    return [s for s in task.steps if s.sub is None or s.sub.steps]
 
 
 def _empirical(durations: list[float]) -> dict[str, Any]:
