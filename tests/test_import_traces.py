@@ -362,3 +362,25 @@ def test_cli_header_says_how_it_was_made_then_carries_the_base_scenarios_prose(t
     ]  # the base's schema line and the blank comment lines around its prose are left out
     assert out.read_text(encoding="utf-8").startswith("\n".join(header) + "\nschema_version: 1\n")
     capsys.readouterr()
+
+
+def test_without_a_map_a_tool_named_by_its_id_with_one_use_maps_onto_it_and_nothing_else_does(tmp_path):
+    tool = {"key": "gen_ai.operation.name", "value": {"stringValue": "execute_tool"}}
+    names = ["mailer", "crm-mcp", "tickets", "nothing-here"]  # one use; two actions; a dataset's id; unknown
+    calls = [
+        span(
+            spanId=f"{number + 1:016x}",
+            parentSpanId="eee19b7ec3c1b174",
+            name="execute_tool x",
+            attributes=[tool, {"key": "gen_ai.tool.name", "value": {"stringValue": name}}],
+        )
+        for number, name in enumerate(names)
+    ]
+    path = tmp_path / "unmapped.jsonl"
+    path.write_text(request(span(), *calls) + "\n")
+    result = imported(path, map_file=None)
+    observed = result.document["observed"]
+    assert [(u["agent"], u["action"], u["resource"], u["tool"]) for u in observed["uses"]] == [
+        ("support-agent", "send", "outbound-mail", "mailer")
+    ]
+    assert sorted(u["tool"] for u in observed["unmapped"]) == ["crm-mcp", "nothing-here", "tickets"]

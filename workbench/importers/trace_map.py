@@ -26,6 +26,7 @@ from pydantic import Field, ValidationError
 
 from workbench.errors import Problem, ScenarioError
 from workbench.escaping import printable
+from workbench.model.assets import Tool
 from workbench.model.common import Action, Id, StrictModel, Text
 from workbench.model.scenario import Scenario
 from workbench.model.yaml_safe import LoadLimits, format_path, load_yaml, read_scenario_bytes
@@ -76,8 +77,8 @@ class TraceMap(StrictModel):
         for rule in self.tools:
             if (rule.agent is None or rule.agent == agent) and _matches(rule.match, tool_name):
                 return (rule.tool, rule.action, rule.resource)
-        tool = next((t for t in scenario.tools if t.id == tool_name), None)
-        if tool is not None:
+        tool = scenario.by_id.get(tool_name)  # one lookup per distinct name, however many tools and names
+        if isinstance(tool, Tool):
             pairs = [(action, access.resource) for access in tool.accesses for action in access.actions]
             if len(pairs) == 1:
                 return (tool.id, pairs[0][0], pairs[0][1])
