@@ -200,3 +200,23 @@ def test_part_of_must_name_a_dataset_and_must_not_loop() -> None:
     problems = [(p.path, p.message) for p in check_references(Scenario.model_validate(data))]
     assert (("datasets", 1, "part_of"), "'key' is a secret, expected a dataset") in problems
     assert (("datasets", 0, "part_of"), "part_of loops: crm -> customers -> crm") in problems
+
+
+def test_each_part_of_loop_is_reported_once_at_its_first_member_and_a_tail_into_it_is_not() -> None:
+    from workbench.model.references import check_references
+
+    data = team_data()
+    data["datasets"] = [
+        {"id": "tail", "part_of": "b"},  # leads into the loop b -> c -> a -> b without being in it
+        {"id": "a", "part_of": "b"},
+        {"id": "b", "part_of": "c"},
+        {"id": "c", "part_of": "a"},
+        {"id": "self", "part_of": "self"},
+        {"id": "chain0"},
+        *({"id": f"chain{i}", "part_of": f"chain{i - 1}"} for i in range(1, 3000)),  # deep, and no loop
+    ]
+    problems = [(p.path, p.message) for p in check_references(Scenario.model_validate(data)) if p.code == "cycle"]
+    assert problems == [
+        (("datasets", 1, "part_of"), "part_of loops: a -> b -> c -> a"),
+        (("datasets", 4, "part_of"), "part_of loops: self -> self"),
+    ]
