@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from pydantic.fields import FieldInfo
 
 import workbench.model as model_package
-from workbench.errors import PolicyError, Problem, ScenarioError, WorkbenchError
+from workbench.errors import MAX_SHOWN_MESSAGE, MAX_SHOWN_PATH, PolicyError, Problem, ScenarioError, WorkbenchError
 from workbench.model import Scenario, load_scenario, parse_scenario
 from workbench.model.common import Id, Prose, StrictModel, Text
 from workbench.model.durations import MAX_DURATION, parse_duration, parse_rate, serialise_duration
@@ -206,6 +206,15 @@ def test_an_unknown_key_is_quoted_with_escapes_and_cannot_forge_lines() -> None:
 def test_problem_lines_escape_every_part() -> None:
     problem = Problem("a\x1b.yaml", 1, 2, "x\n", "m\x9bn\u202e", "code")
     assert str(problem) == "a\\x1b.yaml:1:2: x\\n: m\\x9bn\\u202e [code]"
+
+
+def test_a_megabyte_long_field_name_gives_a_line_of_bounded_length() -> None:
+    # Importers put an input's key into the JSON pointer and the message: both are cut, the place is kept.
+    key = "k" * 3_000_000
+    problem = Problem("dump.json", 7, 9, f"/spans/{key}", f"unknown field {key!r}", "unknown-field")
+    shown = str(problem)
+    assert shown.startswith("dump.json:7:9: /spans/kkk") and shown.endswith("… [unknown-field]")
+    assert len(shown) < MAX_SHOWN_PATH + MAX_SHOWN_MESSAGE + 100
 
 
 # -- numbers: finite, bounded, exact ----------------------------------------------------------------------

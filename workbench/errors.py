@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from workbench.escaping import printable
+from workbench.escaping import printable, shortened
 
 __all__ = [
     "PolicyError",
@@ -19,6 +19,11 @@ __all__ = [
     "ScenarioError",
     "WorkbenchError",
 ]
+
+MAX_SHOWN_PATH = 1_000
+"""Most characters of a problem's file name or field path shown (a longer one is cut, with an ellipsis)."""
+MAX_SHOWN_MESSAGE = 2_000
+"""Most characters of a problem's message shown."""
 
 
 class WorkbenchError(Exception):
@@ -42,9 +47,14 @@ class Problem:
     code: str
 
     def __str__(self) -> str:
-        """`FILE:LINE:COL: path: message [code]` on one line, whatever the file name, path or message hold."""
-        where = self.path or "<document>"
-        return printable(f"{self.file}:{self.line}:{self.column}: {where}: {self.message} [{self.code}]")
+        """`FILE:LINE:COL: path: message [code]` on one line, whatever the file name, path or message hold.
+
+        Each part is cut to a bounded length: an input can name a field or key megabytes long, and the line
+        it gets must still fit a terminal and a CI log.
+        """
+        file, where = shortened(self.file, MAX_SHOWN_PATH), shortened(self.path or "<document>", MAX_SHOWN_PATH)
+        message = shortened(self.message, MAX_SHOWN_MESSAGE)
+        return f"{file}:{self.line}:{self.column}: {where}: {message} [{printable(self.code)}]"
 
 
 class ProblemsError(WorkbenchError):

@@ -39,6 +39,7 @@ __all__ = [
     "mermaid_label",
     "printable",
     "quote",
+    "shortened",
     "xml_text",
 ]
 
@@ -69,6 +70,13 @@ def printable(value: Any, *, lines: bool = False) -> str:
     text = str(value)
     pattern = UNPRINTABLE_EXCEPT_LINES if lines else UNPRINTABLE
     return pattern.sub(_escape_char, text) if pattern.search(text) else text
+
+
+def shortened(value: Any, limit: int) -> str:
+    """`value` as `printable` text cut to `limit` characters (the last one an ellipsis), for text from an input
+    that must not fill a terminal or a log line however long it is."""
+    text = printable(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def quote(value: Any) -> str:

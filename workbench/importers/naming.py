@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from workbench.escaping import printable
+from workbench.escaping import shortened
 from workbench.model.common import MAX_TEXT
 
 __all__ = ["IdAllocator", "digest", "one_line", "slug"]
@@ -41,8 +41,7 @@ def slug(name: str, *, fallback: str = "item") -> str:
 
 def one_line(value: object, *, limit: int = MAX_TEXT) -> str:
     """Inventory text as model `Text`: control characters as escapes, cut to `limit` characters."""
-    text = printable(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shortened(value, limit)
 
 
 class IdAllocator:
