@@ -137,7 +137,7 @@ def test_state_at_needs_the_event_log():
 
 def test_notebook_view_is_a_table_of_designs(result):
     page = result._repr_html_()
-    assert "<table" in page and "jit" in page and "exposure_score_h" in page
+    assert "<table" in page and "jit" in page and "Exposure (score-h)" in page
 
 
 def test_runs_made_elsewhere_assemble_into_the_same_result(result):

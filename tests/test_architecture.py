@@ -67,3 +67,31 @@ def test_base_layers_import_nothing_above_them() -> None:
         own = path.relative_to(PACKAGE).parts[0].removesuffix(".py")
         if own in SHARED:
             assert all(_layer(m) in (None, "model", "errors", "escaping") for _, m in _imports(path)), path
+
+
+def test_run_metrics_are_declared_once() -> None:
+    """Name, label, unit and direction of a metric live in sim/metrics.py; every other module refers to them.
+
+    A second literal tuple of metric names (another HEADLINE_METRICS) or a second `Metric(...)` would let the CLI, the
+    notebook view and the report disagree about which numbers matter and what they are called.
+    """
+    from workbench.sim.metrics import RUN_METRICS
+
+    names = set(RUN_METRICS)
+    home = PACKAGE / "sim" / "metrics.py"
+    offenders = []
+    for path in _modules():
+        if path == home:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Metric":
+                offenders.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} declares a Metric")
+            targets = [node.target] if isinstance(node, ast.AnnAssign) else getattr(node, "targets", [])
+            value = getattr(node, "value", None)
+            if not isinstance(node, ast.Assign | ast.AnnAssign) or not isinstance(value, ast.Tuple | ast.List):
+                continue
+            named = any(isinstance(t, ast.Name) and t.id.upper().endswith("METRICS") for t in targets)
+            listed = {e.value for e in value.elts if isinstance(e, ast.Constant)}
+            if named and listed and listed <= names:
+                offenders.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} lists metrics {sorted(listed)}")
+    assert offenders == []

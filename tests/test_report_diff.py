@@ -75,7 +75,7 @@ def test_markdown_output(results: tuple[Path, Path], capsys: pytest.CaptureFixtu
     assert cli(["diff", str(results[0]), str(results[1])]) == 0
     text = capsys.readouterr().out
     assert "## New findings (1)" in text and "| WB115 |" in text
-    assert "## Per design" in text and "| static_rbac | Exposure |" in text
+    assert "## Per design" in text and "| static_rbac | Exposure (score-h) |" in text
 
 
 @pytest.mark.parametrize(("args", "code"), [(["--fail-on-regression", "1"], 1), (["--fail-on-regression", "50"], 0)])

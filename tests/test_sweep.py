@@ -421,7 +421,7 @@ def test_cli_sweep_csv_has_every_run(cli, busy_file, capsys):
     out = capsys.readouterr().out
     assert code == 0
     lines = out.strip().splitlines()
-    assert lines[0].startswith("point,approvers,token_ttl,scenario,control,replication,seed,kind,tasks,")
+    assert lines[0].startswith("point,approvers,token_ttl,scenario,control,replication,seed,kind,exposure_score_h,")
     assert len(lines) == 1 + 2 * 3 * 2
 
 
@@ -433,7 +433,7 @@ def test_cli_sweep_json_and_table(cli, busy_file, capsys, monkeypatch):
     assert all(row["latency_p95_s"] is None or isinstance(row["latency_p95_s"], float) for row in rows)
     assert cli(["sweep", str(busy_file), "-p", "approvers=1,2", "-r", "2", "-w", "1", "-c", "jit,rbac_step_up"]) == 0
     table = capsys.readouterr().out
-    assert "pareto" in table and "exposure_score_h" in table and "✓" in table
+    assert "pareto" in table and "Exposure" in table and "score-h" in table and "✓" in table
 
 
 @pytest.mark.parametrize(

@@ -21,22 +21,9 @@ from workbench.analysis.frames import (
 )
 from workbench.model import BASELINE_KIND, Scenario
 from workbench.sim.engine import ReplicationOutput
+from workbench.sim.metrics import HEADLINE_METRICS, metric
 
 __all__ = ["HEADLINE_METRICS", "SimulationResult", "state_at"]
-
-HEADLINE_METRICS: tuple[str, ...] = (
-    "exposure_score_h",
-    "held_exposure_score_h",
-    "realised_damage",
-    "reachable_score_mean",
-    "latency_p95_s",
-    "overhead_mean_s",
-    "denied_rate",
-    "step_ups",
-    "tokens_issued",
-    "approver_utilisation",
-)
-"""Metrics shown in the notebook view, security first, then cost."""
 
 
 @dataclass(eq=False, repr=False)
@@ -129,6 +116,7 @@ class SimulationResult:
             value=[_fmt(m, lo, hi) for m, lo, hi in zip(table["mean"], table["ci_low"], table["ci_high"], strict=True)]
         ).pivot(index="metric", columns="control", values="value")
         cells = cells.loc[list(HEADLINE_METRICS), self.controls]
+        cells.index = [metric(name).heading for name in cells.index]
         title = html.escape(self.scenario.title or self.scenario.name)
         caption = (
             f"<p><b>{title}</b>: {len(self.controls)} designs × {self.replications} replications, seed {self.seed}; "

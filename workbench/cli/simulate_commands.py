@@ -11,6 +11,7 @@ import typer
 from workbench.cli._shell import MaxEventsOption, emit_rows
 from workbench.cli.graph_commands import RowFormat
 from workbench.escaping import quote
+from workbench.report.numbers import fmt, fmt_ci, fmt_ratio
 
 __all__ = ["register"]
 
@@ -30,12 +31,12 @@ def simulate(
     max_events: int | None = MaxEventsOption(),
 ) -> None:
     """Simulate task runs and compromises under each control design; print the paired comparison."""
-    from workbench.analysis import HEADLINE_METRICS
     from workbench.analysis import simulate as run_simulation
     from workbench.cli._progress import scenario_progress
     from workbench.model import load_scenario
     from workbench.report.batch import planned_runs
     from workbench.report.numbers import fmt_ratio
+    from workbench.sim.metrics import HEADLINE_METRICS, metric
 
     scenario = load_scenario(file)
     labels = [label.strip() for label in controls.split(",") if label.strip()] if controls else None
@@ -56,14 +57,15 @@ def simulate(
         )
         progress.finished(0)
     table = result.compare(metrics=None if all_metrics else list(HEADLINE_METRICS))
+
     if fmt is not RowFormat.table:
         records = [{str(k): _clean(v) for k, v in row.items()} for row in table.to_dict(orient="records")]
         emit_rows(records, columns=[str(c) for c in table.columns], fmt=fmt.value)
         return
     designs = list(dict.fromkeys(table["control"]))
     rows: list[dict[str, Any]] = []
-    for metric, group in table.groupby("metric", sort=False):
-        row: dict[str, Any] = {"metric": metric}
+    for name, group in table.groupby("metric", sort=False):
+        row: dict[str, Any] = {"metric": metric(str(name)).heading}
         for record in group.to_dict(orient="records"):
             cell = _interval(record["mean"], record["ci_low"], record["ci_high"])
             if record["control"] != record["baseline"] and math.isfinite(record["ratio"]):

@@ -14,8 +14,6 @@ from workbench.escaping import printable, quote
 
 __all__ = ["parse_param", "register"]
 
-_TABLE_METRICS = ("exposure_score_h", "latency_p95_s", "denied_rate", "step_ups", "approver_utilisation")
-
 
 def register(app: typer.Typer) -> None:
     """Add the sweep command to the app."""
@@ -72,6 +70,7 @@ def sweep(
     from workbench.analysis.sweep import SweepParameterError, sweep_summary
     from workbench.analysis.sweep import sweep as run_sweep
     from workbench.model import load_scenario
+    from workbench.sim.metrics import EXPOSURE, HEADLINE_METRICS, LATENCY_P95, metric
 
     if scheduler is not None and local_cluster is not None:
         raise typer.BadParameter("give --scheduler or --local-cluster, not both", param_hint="--scheduler")
@@ -102,8 +101,8 @@ def sweep(
         records = [{str(k): _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
         emit_rows(records, columns=[str(c) for c in frame.columns], fmt=fmt.value)
         return
-    summary = sweep_summary(frame, metrics=_TABLE_METRICS)
-    shown = {c: c.removeprefix("mean_") for c in summary.columns if c != "pareto"}  # the title says: means
+    summary = sweep_summary(frame, metrics=HEADLINE_METRICS)
+    shown = {c: _heading(c) for c in summary.columns if c != "pareto"}  # the title says: means
     rows = [
         {**{name: _clean(row[c]) for c, name in shown.items()}, "pareto": "✓" if row["pareto"] else ""}
         for row in summary.to_dict(orient="records")
@@ -111,9 +110,17 @@ def sweep(
     runs = int(frame["replication"].max()) + 1 if len(frame) else 0
     title = (
         f"{scenario.name}: means over {runs} replications, seed {int(frame['seed'].iloc[0])}, paired on common "
-        f"random numbers; ✓ = Pareto frontier of mean exposure_score_h against mean latency_p95_s"
+        f"random numbers; ✓ = Pareto frontier of mean {metric(EXPOSURE).label} against mean {metric(LATENCY_P95).label}"
     )
     emit_rows(rows, columns=[*shown.values(), "pareto"], fmt="table", title=title)
+
+
+def _heading(column: str) -> str:
+    """A metric column's label and unit (`mean_latency_p95_s` -> `p95 latency (s)`); other columns as they are."""
+    from workbench.sim.metrics import RUN_METRICS, metric
+
+    name = column.removeprefix("mean_")
+    return metric(name).heading if name in RUN_METRICS else column
 
 
 def _clean(value: Any) -> Any:

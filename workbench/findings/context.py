@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING
 
 from workbench.errors import RuleError
 from workbench.findings.access import AccessView, Route
@@ -28,6 +28,9 @@ from workbench.policy.base import ControlDesign
 from workbench.policy.blocked import BlockList, block_list
 from workbench.policy.factory import build_designs
 
+if TYPE_CHECKING:  # only the type: the rules read the result's frames, the simulator is not needed
+    from workbench.analysis import SimulationResult
+
 __all__ = ["RuleContext", "YamlPath"]
 
 YamlPath = tuple[str | int, ...]
@@ -39,7 +42,7 @@ class RuleContext:
 
     scenario: Scenario
     access: AccessView
-    simulation: Any = None
+    simulation: SimulationResult | None = None
     catalog: Catalog | None = None
     earlier: tuple[Finding, ...] = ()
     """Findings of the rules that ran before (given only to rules that judge other findings, e.g. WB002)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from workbench.errors import RuleError
 from workbench.findings import exposure, hygiene, imported, lifecycle, operations, privilege, secrets
@@ -22,6 +23,9 @@ from workbench.findings.rules import rule
 from workbench.frameworks import Catalog, load_catalog
 from workbench.graph.index import AccessIndex
 from workbench.model import Scenario
+
+if TYPE_CHECKING:  # the rules read its frames; importing analysis at run time would load the simulator
+    from workbench.analysis import SimulationResult
 
 __all__ = ["CHECKS", "Check", "evaluate"]
 
@@ -73,7 +77,7 @@ def evaluate(
     scenario: Scenario,
     *,
     graph_index: AccessIndex | None = None,
-    simulation: object | None = None,
+    simulation: SimulationResult | None = None,
     catalog: Catalog | None = None,
     checks: Mapping[str, Check] | None = None,
 ) -> FindingSet:

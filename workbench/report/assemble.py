@@ -58,8 +58,7 @@ from workbench.report.data import (
     Table,
 )
 from workbench.report.hops import explain_hop
-from workbench.report.metrics import COMPARISON_METRICS
-from workbench.sim.records import RUN_METRICS
+from workbench.sim.metrics import REPORTED_METRICS
 
 __all__ = [
     "BLAST_RADIUS_KINDS",
@@ -249,8 +248,7 @@ def _coverage(catalog: Catalog, findings: FindingSet) -> tuple[FrameworkCoverage
 def _comparison(result: SimulationResult | None) -> tuple[Estimate, ...]:
     if result is None or not result.runs:
         return ()
-    names = [m.name for m in COMPARISON_METRICS if m.name in RUN_METRICS]
-    table = result.compare(metrics=names)
+    table = result.compare(metrics=list(REPORTED_METRICS))
     return tuple(
         Estimate(
             design=str(row["control"]),

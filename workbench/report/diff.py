@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from workbench.escaping import json_safe, printable, quote
-from workbench.report.metrics import EXPOSURE, LATENCY_P95, metric
+from workbench.findings.finding import SEVERITIES
 from workbench.report.numbers import fmt, fmt_pct, json_number
 from workbench.report.templating import md_cell
+from workbench.sim.metrics import EXPOSURE, LATENCY_P95, metric
 
 __all__ = [
     "DIFF_METRICS",
@@ -144,9 +145,13 @@ class ResultsDiff:
             lines.append("")
         lines += ["## Per design", ""]
         if self.metrics:
-            lines += ["| Design | Metric | Base | Head | Change |", "|---|---|---:|---:|---:|"]
+            lines += ["| Design | Metric (unit) | Base | Head | Change (%) |", "|---|---|---:|---:|---:|"]
             for m in self.metrics:
-                label = "Blast radius (sum over agents)" if m.metric == TOTAL_BLAST_RADIUS else metric(m.metric).label
+                label = (
+                    "Blast radius, sum over agents (score)"
+                    if m.metric == TOTAL_BLAST_RADIUS
+                    else metric(m.metric).heading
+                )
                 lines.append(
                     f"| {md_cell(m.design)} | {label} | {fmt(m.base)} | {fmt(m.head)} | {fmt_pct(m.change_pct)} |"
                 )
@@ -154,7 +159,7 @@ class ResultsDiff:
             lines.append("No design was simulated on both sides.")
         lines += ["", "## Static blast radius (identities that changed)", ""]
         if self.blast_radius:
-            lines += ["| Identity | Base | Head | Change |", "|---|---:|---:|---:|"]
+            lines += ["| Identity | Base (score) | Head (score) | Change (%) |", "|---|---:|---:|---:|"]
             lines += [
                 f"| {md_cell(b.identity)} | {fmt(b.base)} | {fmt(b.head)} | {fmt_pct(b.change_pct)} |"
                 for b in self.blast_radius
@@ -194,8 +199,12 @@ def _design_metrics(document: dict[str, Any]) -> dict[tuple[str, str], float]:
     return values
 
 
+_SEVERITY_RANK: dict[str, int] = {severity: rank for rank, severity in enumerate(reversed(SEVERITIES))}
+"""Most severe first."""
+
+
 def _sort_key(change: FindingChange) -> tuple[int, str, str, str]:
-    rank = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}.get(change.severity, 5)
+    rank = _SEVERITY_RANK.get(change.severity, len(_SEVERITY_RANK))
     return (rank, change.rule, change.entity, change.fingerprint)
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from workbench.report.data import ReportData
-from workbench.report.metrics import EXPOSURE, LATENCY_P95
+from workbench.sim.metrics import EXPOSURE, LATENCY_P95
 from workbench.viz import (
     Estimate,
     figure_svg,

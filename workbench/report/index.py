@@ -16,10 +16,10 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from workbench.report.data import SEVERITIES, ReportData
-from workbench.report.metrics import EXPOSURE, LATENCY_P95
 from workbench.report.numbers import fmt, fmt_ratio
 from workbench.report.results_json import ResultsFormatError, read_results, results_document
 from workbench.report.templating import html_environment, markdown_environment
+from workbench.sim.metrics import EXPOSURE, LATENCY_P95
 
 __all__ = ["existing_reports", "render_index", "render_index_html"]
 

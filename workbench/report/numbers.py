@@ -47,7 +47,12 @@ def json_number(value: float | int | None) -> float | int | None:
 
 
 def fmt(value: float | int | None) -> str:
-    """A number for people: thousands separated, about three significant digits, '–' for missing."""
+    """A number for people: thousands separated, about three significant digits, never scientific notation,
+    '–' for missing.
+
+    >>> fmt(1234.5), fmt(0.5), fmt(0.0042), fmt(0.000031), fmt(-0.00125)
+    ('1,234', '0.50', '0.0042', '0.000031', '-0.0013')
+    """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     if isinstance(value, int) and not isinstance(value, bool):
@@ -63,9 +68,8 @@ def fmt(value: float | int | None) -> str:
         return f"{value:.1f}"
     if magnitude >= 0.01:
         return f"{value:.2f}"
-    if magnitude >= 0.0001:
-        return f"{value:.2g}"
-    return f"{value:.1e}"
+    # two significant digits in positional notation: tables never show scientific notation
+    return f"{value:.{1 - math.floor(math.log10(magnitude))}f}"
 
 
 def fmt_count(count: int, singular: str, plural: str | None = None) -> str:
@@ -94,7 +98,7 @@ def fmt_ratio(value: float | None) -> str:
     if value is None or not math.isfinite(value):
         return "–"
     if 0 < abs(value) < 0.01:
-        return f"×{value:.2g}"
+        return f"×{fmt(value)}"
     return f"×{value:.2f}" if value < 100 else f"×{value:,.0f}"
 
 

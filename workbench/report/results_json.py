@@ -17,8 +17,8 @@ from workbench.errors import WorkbenchError
 from workbench.escaping import quote
 from workbench.model.yaml_safe import FileProblem, read_limited
 from workbench.report.data import SEVERITIES, FindingView, Hop, Location, ReportData
-from workbench.report.metrics import metric
 from workbench.report.numbers import json_number, json_text
+from workbench.sim.metrics import metric
 
 __all__ = ["FORMAT_VERSION", "ResultsFormatError", "read_results", "results_document", "results_json_text"]
 

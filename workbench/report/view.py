@@ -14,11 +14,11 @@ from markupsafe import Markup
 
 from workbench.report.data import SEVERITIES, FindingView, ReportData
 from workbench.report.evidence import evidence_in_words
-from workbench.report.metrics import COMPARISON_METRICS, EXPOSURE, HEADLINE_METRICS, LATENCY_P95, metric
 from workbench.report.numbers import fmt as _fmt
 from workbench.report.numbers import fmt_ci as _fmt_ci
 from workbench.report.numbers import fmt_ratio as _fmt_ratio
 from workbench.report.numbers import fmt_signed
+from workbench.sim.metrics import EXPOSURE, LATENCY_P95, metric
 
 __all__ = ["FIGURES", "MAX_DETAILED_FINDINGS", "MAX_TABLE_ROWS", "FigureSpec", "ReportView", "build_view"]
 
@@ -235,9 +235,9 @@ def build_view(data: ReportData, *, figures: list[str]) -> ReportView:
         replications=info.replications,
         mermaid=data.mermaid,
     )
-    present = [m for m in COMPARISON_METRICS if m.name in data.metrics]
-    headline = [m for m in present if m.name in HEADLINE_METRICS]
-    view.headline_columns = ["Design", *(f"{m.label} ({m.unit})" for m in headline)]
+    present = [metric(name) for name in data.metrics]
+    headline = [m for m in present if m.headline]
+    view.headline_columns = ["Design", *(m.heading for m in headline)]
     for design in info.designs:
         row = [design]
         for m in headline:
@@ -250,7 +250,7 @@ def build_view(data: ReportData, *, figures: list[str]) -> ReportView:
                 row.append(f"{fmt(estimate.mean)} {fmt_ratio(estimate.ratio)}")
         view.headline_rows.append(row)
     view.takeaways = _takeaways(data)
-    for m in [*present, *(metric(name) for name in data.metrics if name not in {p.name for p in present})]:
+    for m in present:
         rows = []
         for design in info.designs:
             estimate = data.estimate(design, m.name)
@@ -267,7 +267,11 @@ def build_view(data: ReportData, *, figures: list[str]) -> ReportView:
                 ]
             )
         if rows:
-            view.metric_tables.append({"label": m.label, "name": m.name, "unit": m.unit, "rows": rows})
+            unit = f" ({m.unit})" if m.unit else ""
+            columns = ["Design", f"Mean{unit}", f"95% CI{unit}", f"Difference{unit}", f"95% CI of difference{unit}"]
+            view.metric_tables.append(
+                {"label": m.label, "name": m.name, "unit": m.unit, "columns": [*columns, "Ratio"], "rows": rows}
+            )
     view.figures = [spec for spec in FIGURES if spec.id in figures]
     open_ = [f for f in data.findings if not f.suppressed]
     view.severity_counts = [

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from workbench.sim.metrics import RUN_METRICS as _RUN_METRICS
+
 __all__ = [
     "EVENT_KINDS",
     "RUN_METRICS",
@@ -142,46 +144,9 @@ class PrivilegeRecord(NamedTuple):
     token_privilege_score_s: float
 
 
-RUN_METRICS: tuple[str, ...] = (
-    "tasks",
-    "tasks_completed",
-    "tasks_denied",
-    "tasks_timed_out",
-    "tasks_unfinished",
-    "denied_rate",
-    "latency_mean_s",
-    "latency_p50_s",
-    "latency_p95_s",
-    "latency_p99_s",
-    "overhead_mean_s",
-    "overhead_p95_s",
-    "token_wait_mean_s",
-    "policy_wait_mean_s",
-    "approval_wait_mean_s",
-    "step_ups",
-    "approvals_requested",
-    "approvals_rejected",
-    "approvals_timed_out",
-    "reapprovals",
-    "tokens_issued",
-    "token_reissues",
-    "improvised_requests",
-    "policy_evaluations",
-    "approver_utilisation",
-    "approver_queue_length_mean",
-    "compromises",
-    "reachable_score_mean",
-    "exposure_score_h",
-    "exposure_score_h_mean",
-    "held_exposure_score_h",
-    "realised_damage",
-    "realised_damage_distinct",
-    "attacker_actions",
-    "dwell_h_mean",
-    "standing_privilege_score_s",
-    "token_privilege_score_s",
-)
-"""Columns of a `run` row (one per design × replication), summed or averaged over the run.
+RUN_METRICS: tuple[str, ...] = _RUN_METRICS
+"""Columns of a `run` row (one per design × replication; declared in `metrics.METRICS`), summed or averaged
+over the run.
 
 Task counts and latencies cover root tasks (a sub-task's time is inside its parent's); `tasks` counts root
 tasks that arrived, `tasks_unfinished` those still running at the horizon; `denied_rate` is

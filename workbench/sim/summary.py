@@ -65,8 +65,8 @@ def summarise(
         "realised_damage_distinct": float(sum(c.realised_damage_distinct for c in compromises)),
         "attacker_actions": float(sum(c.attacker_actions for c in compromises)),
         "dwell_h_mean": _mean(np.array(dwell)) / 3600.0,
-        "standing_privilege_score_s": float(sum(p.standing_privilege_score_s for p in privileges)),
-        "token_privilege_score_s": float(sum(p.token_privilege_score_s for p in privileges)),
+        "standing_privilege_score_h": float(sum(p.standing_privilege_score_s for p in privileges)) / 3600.0,
+        "token_privilege_score_h": float(sum(p.token_privilege_score_s for p in privileges)) / 3600.0,
     }
     return {name: float(out[name]) for name in RUN_METRICS}
 
