@@ -140,10 +140,9 @@ else:
 # the p95 used above.
 
 # %%
-percentiles = list(range(101))
-roots = result.tasks[result.tasks["parent_id"] == -1]
-latency = {design: roots.loc[roots["control"] == design, "latency_s"].quantile([p / 100 for p in percentiles]).tolist() for design in designs}
-viz.plot_latency_distributions(percentiles, latency).figure
+curves = result.latency_curves()  # percentile, latency_s per design: the report's figure data
+latency = {design: rows["latency_s"].tolist() for design, rows in curves.groupby("control", sort=False)}
+viz.plot_latency_distributions(sorted(set(curves["percentile"])), latency).figure
 
 # %% [markdown]
 # ## What it costs: the approvers

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -11,6 +12,7 @@ import pandas as pd
 from workbench.analysis.audit import AgentState, state_of_run
 from workbench.analysis.cascades import cascades
 from workbench.analysis.compare import compare
+from workbench.analysis.curves import PERCENTILES, TIME_POINTS, exposure_curves, held_blast_radius, latency_curves
 from workbench.analysis.frames import (
     compromises_frame,
     events_frame,
@@ -90,6 +92,27 @@ class SimulationResult:
     def compare(self, *, baseline: str | None = None, metrics: list[str] | None = None) -> pd.DataFrame:
         """Mean and 95% CI per design and metric, with the paired difference and ratio to the baseline."""
         return compare(self.summary(), baseline=baseline or self.baseline, metrics=metrics)
+
+    def latency_curves(self, percentiles: Sequence[float] = PERCENTILES) -> pd.DataFrame:
+        """Percentiles of root-task latency per design, pooled over replications (`control`, `percentile`,
+        `latency_s`)."""
+        return latency_curves(self.tasks, self.controls, percentiles=percentiles)
+
+    def exposure_curves(self, points: int = TIME_POINTS) -> pd.DataFrame:
+        """Mean cumulative exposure over the horizon per design (`control`, `time_h`, `exposure_score_h`)."""
+        horizon_s = float(self.scenario.simulation.horizon)
+        return exposure_curves(
+            self.compromises, self.controls, replications=self.replications, horizon_s=horizon_s, points=points
+        )
+
+    def held_blast_radius(self, identities: Sequence[str] | None = None) -> pd.DataFrame:
+        """Time-averaged score of what each identity (default: every agent) holds under each design
+        (`identity`, `control`, `held_score`): what a thief of its credentials gets."""
+        chosen = list(identities) if identities is not None else [agent.id for agent in self.scenario.agents]
+        horizon_s = float(self.scenario.simulation.horizon)
+        return held_blast_radius(
+            self.privileges, self.controls, chosen, replications=self.replications, horizon_s=horizon_s
+        )
 
     def run(self, control: str, replication: int = 0) -> ReplicationOutput:
         """The output of one run."""

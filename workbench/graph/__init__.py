@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from workbench.graph.export import to_dot, to_graphml, to_json, to_mermaid, to_node_link, to_opengraph
     from workbench.graph.index import AccessIndex, compile_access
     from workbench.graph.permissions import Pair, delegation_live, expand_permissions, scenario_resources
-    from workbench.graph.reachability import access_view, is_permission, reachable_permissions
+    from workbench.graph.reachability import access_view, is_permission, reachable_entities, reachable_permissions
     from workbench.graph.scoring import RISK_THRESHOLDS, asset_weight, permission_weight, risk_level
     from workbench.graph.summary import summarise_graph, to_mermaid_summary
     from workbench.graph.vocabulary import (
@@ -70,6 +70,7 @@ _HOME: dict[str, str] = {
     "scenario_resources": "workbench.graph.permissions",
     "access_view": "workbench.graph.reachability",
     "is_permission": "workbench.graph.reachability",
+    "reachable_entities": "workbench.graph.reachability",
     "reachable_permissions": "workbench.graph.reachability",
     "RISK_THRESHOLDS": "workbench.graph.scoring",
     "asset_weight": "workbench.graph.scoring",
@@ -117,6 +118,7 @@ __all__ = [
     "explain",
     "is_permission",
     "permission_weight",
+    "reachable_entities",
     "reachable_permissions",
     "restricted_assets",
     "risk_level",

@@ -21,7 +21,7 @@ import networkx as nx
 from workbench.graph.permissions import Pair
 from workbench.graph.vocabulary import ACCESS_EDGE_KINDS, PERMISSION_EDGE_KINDS, Hop
 
-__all__ = ["access_view", "is_permission", "reachable_permissions"]
+__all__ = ["access_view", "is_permission", "reachable_entities", "reachable_permissions"]
 
 _STRUCTURAL = frozenset(ACCESS_EDGE_KINDS) - frozenset(PERMISSION_EDGE_KINDS) - {"delegates_to"}
 _PERMISSION = frozenset(PERMISSION_EDGE_KINDS)
@@ -96,3 +96,17 @@ def _terminals(view: nx.DiGraph, sources: tuple[str, ...]) -> Iterator[Pair]:
         for node in nx.descendants(view, source):
             if is_permission(node):
                 yield node
+
+
+def reachable_entities(graph: nx.MultiDiGraph, source: str) -> frozenset[str]:
+    """Every entity `source` reaches in the access view of `graph` (resources of the permissions it reaches,
+    and the roles, accounts, secrets and tools on the way): what a figure highlights as its blast radius."""
+    if source not in graph:
+        return frozenset()
+    reached: set[str] = set()
+    for node in nx.descendants(access_view(graph), source):
+        if is_permission(node):
+            reached.add(node[1])
+        elif node in graph:
+            reached.add(node)
+    return frozenset(reached)
