@@ -24,7 +24,7 @@ from workbench.model.json_schema import (
     scenario_json_schema_text,
 )
 from workbench.model.loading import LoadLimits, load_scenario, parse_scenario
-from workbench.model.scenario import AcceptedRisk, Scenario, Simulation, Thresholds, Weights
+from workbench.model.scenario import AcceptedRisk, Budget, Scenario, Simulation, Thresholds, Weights
 from workbench.model.threats import Attacker, Threat
 from workbench.model.workload import ApproverPool, Arrival, Services, Step, TaskType, Workload
 
@@ -40,6 +40,7 @@ __all__ = [
     "Arrival",
     "Attacker",
     "BlockedAction",
+    "Budget",
     "Cedar",
     "Control",
     "ControlModel",

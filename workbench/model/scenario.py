@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
@@ -27,6 +27,7 @@ __all__ = [
     "MAX_SEED",
     "SCHEMA_VERSION",
     "AcceptedRisk",
+    "Budget",
     "Scenario",
     "Simulation",
     "SourceInfo",
@@ -93,6 +94,31 @@ class Thresholds(StrictModel):
     secret_max_age: Duration = Field(90 * 86400.0, description="Secret lifetime or rotation period limit.")
     broad_service_account_resources: int = Field(
         10, ge=1, le=1_000_000_000, description="A service account reaching at least this many resources is broad."
+    )
+
+
+class Budget(StrictModel):
+    """What the organisation can afford a control design to cost its legitimate work and its approvers.
+
+    A design whose mean over the replications breaks a limit is not eligible for the report's verdict, which
+    names the limit it breaks; a limit left out is no limit. Say in a comment where each number comes from
+    (an SLA, a staffing plan, what users tolerate).
+    """
+
+    latency_p95: Annotated[Duration, Field(gt=0)] | None = Field(
+        None, description="Most mean p95 task latency (`latency_p95_s`) a design may have, e.g. '20m'."
+    )
+    approver_utilisation: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="Most mean approver utilisation (busy share of working time, every pool together), e.g. 0.5.",
+    )
+    denied_rate: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Most mean share of legitimate tasks denied or timed out, e.g. 0.02.",
     )
 
 
@@ -184,6 +210,11 @@ class Scenario(StrictModel):
     )
     controls: list[Control] = Field(default_factory=list, description="Control designs to compare.")
     simulation: Simulation = Field(default_factory=Simulation, description="Horizon, replications and seed.")
+    budget: Budget = Field(
+        default_factory=Budget,
+        description="Limits on what a design may cost (p95 latency, approver utilisation, denied rate): a design "
+        "that breaks one is not eligible for the report's verdict.",
+    )
     thresholds: Thresholds = Field(default_factory=Thresholds, description="Limits above which findings fire.")
     weights: Weights = Field(default_factory=Weights, description="Blast-radius score weights.")
     accepted_risks: list[AcceptedRisk] = Field(
