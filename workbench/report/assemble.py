@@ -8,27 +8,26 @@ views and attack paths cover the agents with the largest static blast radius, an
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
-import numpy as np
-import pandas as pd
 
 from workbench.analysis import SimulationResult, simulate, worst_cascade
+from workbench.analysis.curves import PERCENTILES
+from workbench.analysis.sensitivity import sensitivity
+from workbench.analysis.verdict import BUDGET_METRICS, Verdict, decide
 from workbench.findings import RULES, SECURITY_SEVERITY, Finding, FindingSet, evaluate
 from workbench.findings.governance import CapabilityMap, IgaAnswers, capability_map, iga_answers
 from workbench.frameworks import Catalog, FrameworkRef, load_catalog
 from workbench.graph import (
     AccessIndex,
-    access_view,
     attack_paths,
     blast_radius_records,
     build_graph,
     compile_access,
-    is_permission,
+    reachable_entities,
     to_mermaid,
     untrusted_agents,
 )
@@ -65,17 +64,9 @@ __all__ = [
     "MAX_ATTACK_PATHS",
     "MAX_ATTACK_SOURCES",
     "MAX_GOVERNED_AGENTS",
-    "PERCENTILES",
-    "TIME_POINTS",
     "collect",
     "source_uri",
 ]
-
-PERCENTILES: tuple[float, ...] = tuple(float(p) for p in range(101))
-"""Latency percentiles stored per design: enough for a smooth CDF, constant size whatever the task count."""
-
-TIME_POINTS = 169
-"""Points of the exposure-over-time curves (hourly over a week)."""
 
 _REPORTED_COUNTS = frozenset({"agents", "humans", "service accounts", "tools", "datasets", "secrets", "threats"})
 """The entity counts a report's header shows (of `Scenario.entity_counts`)."""
@@ -265,60 +256,28 @@ def _comparison(result: SimulationResult | None) -> tuple[Estimate, ...]:
     )
 
 
-def _latency(result: SimulationResult) -> dict[str, tuple[float, ...]]:
-    tasks = result.tasks
-    if tasks.empty:
-        return {}
-    roots = tasks[tasks["parent_id"] == -1]
-    out: dict[str, tuple[float, ...]] = {}
-    for design in result.controls:
-        values = roots.loc[roots["control"] == design, "latency_s"].to_numpy(dtype=float)
-        if values.size:
-            out[design] = tuple(float(v) for v in np.percentile(np.sort(values), PERCENTILES))
-    return out
+def _distributions(result: SimulationResult) -> Distributions:
+    """The figures' curves (analysis.curves) as the report's records."""
+    latency = result.latency_curves()
+    exposure = result.exposure_curves()
+    times_h = exposure.loc[exposure["control"] == result.controls[0], "time_h"] if result.controls else ()
+    return Distributions(
+        PERCENTILES,
+        {str(d): tuple(float(v) for v in rows["latency_s"]) for d, rows in latency.groupby("control", sort=False)},
+        tuple(float(t) for t in times_h),
+        {
+            str(d): tuple(float(v) for v in rows["exposure_score_h"])
+            for d, rows in exposure.groupby("control", sort=False)
+        },
+    )
 
 
-def _exposure_curves(
-    result: SimulationResult, horizon_s: float
-) -> tuple[tuple[float, ...], dict[str, tuple[float, ...]]]:
-    """Mean cumulative exposure over time; each compromise accrues its exposure evenly over its dwell."""
-    times_s = np.linspace(0.0, horizon_s, TIME_POINTS)
-    compromises = result.compromises
-    curves: dict[str, tuple[float, ...]] = {}
-    for design in result.controls:
-        rows = compromises[compromises["control"] == design] if not compromises.empty else compromises
-        total = np.zeros(TIME_POINTS)
-        for start, dwell, exposure in zip(
-            rows.get("compromised_s", pd.Series(dtype=float)).to_numpy(dtype=float),
-            rows.get("dwell_s", pd.Series(dtype=float)).to_numpy(dtype=float),
-            rows.get("exposure_score_h", pd.Series(dtype=float)).to_numpy(dtype=float),
-            strict=True,
-        ):
-            if not math.isfinite(exposure) or exposure == 0:
-                continue
-            if dwell > 0:
-                total += exposure * np.clip((times_s - start) / dwell, 0.0, 1.0)
-            else:
-                total += exposure * (times_s >= start)
-        curves[design] = tuple(float(v) for v in total / max(result.replications, 1))
-    return tuple(float(t) for t in times_s / 3600.0), curves
-
-
-def _blast_by_design(
-    result: SimulationResult, agents: Sequence[str], horizon_s: float
-) -> tuple[DesignBlastRadius, ...]:
-    """Per agent and design, the time-averaged score of what it holds (standing plus token-borne)."""
-    privileges = result.privileges
-    if privileges.empty or horizon_s <= 0:
-        return ()
-    rows = privileges[privileges["identity"].isin(set(agents))]
-    held = (rows["standing_privilege_score_s"] + rows["token_privilege_score_s"]) / horizon_s
-    means = held.groupby([rows["identity"], rows["control"]]).sum() / max(result.replications, 1)
-    lookup = means.to_dict()
+def _blast_by_design(result: SimulationResult, agents: Sequence[str]) -> tuple[DesignBlastRadius, ...]:
+    """Per agent and design, the time-averaged score of what it holds (analysis.curves.held_blast_radius)."""
+    held = result.held_blast_radius(agents)
     return tuple(
-        DesignBlastRadius(agent, design, float(lookup.get((agent, design), 0.0)))
-        for agent in agents
-        for design in result.controls
+        DesignBlastRadius(str(identity), str(design), float(score))
+        for identity, design, score in zip(held["identity"], held["control"], held["held_score"], strict=True)
     )
 
 
@@ -444,19 +403,6 @@ def _path_subgraph(graph: nx.MultiDiGraph, paths: Iterable[Any]) -> nx.MultiDiGr
     return sub
 
 
-def _highlight(graph: nx.MultiDiGraph, focus: str | None) -> frozenset[str]:
-    if focus is None:
-        return frozenset()
-    view = access_view(graph)
-    reached: set[str] = set()
-    for node in nx.descendants(view, focus):
-        if is_permission(node):
-            reached.add(node[1])
-        elif node in graph:
-            reached.add(node)
-    return frozenset(reached)
-
-
 def collect(
     scenario: Scenario,
     *,
@@ -497,13 +443,13 @@ def collect(
     paths, mermaid = _attack(graph, sources, index, locator)
 
     horizon_s = float(scenario.simulation.horizon)
-    distributions = Distributions()
-    by_design: tuple[DesignBlastRadius, ...] = ()
-    if result is not None:
-        times_h, exposure = _exposure_curves(result, horizon_s)
-        distributions = Distributions(PERCENTILES, _latency(result), times_h, exposure)
-        by_design = _blast_by_design(result, agents_by_score, horizon_s)
+    distributions = _distributions(result) if result is not None else Distributions()
+    by_design = _blast_by_design(result, agents_by_score) if result is not None else ()
 
+    verdict: Verdict | None = None
+    if result is not None and result.runs:
+        verdict = decide(result.summary(), scenario.budget, designs=result.controls)
+        verdict = sensitivity(result, verdict, max_events=max_events)
     info = ScenarioInfo(
         name=scenario.name,
         title=scenario.title or scenario.name,
@@ -516,9 +462,15 @@ def collect(
         designs=tuple(result.controls) if result is not None else (),
         baseline=result.baseline if result is not None else "",
         counts=tuple((label, n) for label, n in scenario.entity_counts() if label in _REPORTED_COUNTS),
+        budget=tuple(
+            (field, name, float(limit))
+            for field, name in BUDGET_METRICS
+            if (limit := getattr(scenario.budget, field)) is not None
+        ),
     )
     return ReportData(
         scenario=info,
+        verdict=verdict,
         comparison=_comparison(result),
         distributions=distributions,
         blast_radius=tuple(blast),
@@ -530,7 +482,9 @@ def collect(
         cascades=_cascades(result),
         attack_paths=paths,
         mermaid=mermaid,
-        graph=GraphFocus(graph=graph, focus=focus, highlight=_highlight(graph, focus)),
+        graph=GraphFocus(
+            graph=graph, focus=focus, highlight=reachable_entities(graph, focus) if focus else frozenset()
+        ),
     )
 
 

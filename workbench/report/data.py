@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.analysis.verdict import Verdict
 from workbench.findings.finding import SEVERITIES, Severity  # the one declaration of the severity order
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Severity",
     "Suppression",
     "Table",
+    "Verdict",
 ]
 
 
@@ -59,6 +61,8 @@ class ScenarioInfo:
     baseline: str
     counts: tuple[tuple[str, int], ...] = ()
     """(what, how many) for the at-a-glance line: agents, tools, datasets, secrets, ..."""
+    budget: tuple[tuple[str, str, float], ...] = ()
+    """The scenario's budget limits that are set: (Budget field, metric it limits, limit)."""
 
 
 @dataclass(frozen=True)
@@ -287,6 +291,8 @@ class ReportData:
     """Everything one scenario's report shows."""
 
     scenario: ScenarioInfo
+    verdict: Verdict | None = None
+    """Which design the numbers favour under the budget (None when nothing was simulated)."""
     comparison: tuple[Estimate, ...] = ()
     distributions: Distributions = field(default_factory=Distributions)
     blast_radius: tuple[BlastRadius, ...] = ()

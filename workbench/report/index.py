@@ -16,7 +16,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from workbench.report.data import SEVERITIES, ReportData
-from workbench.report.numbers import fmt, fmt_ratio
+from workbench.report.numbers import fmt, fmt_count, fmt_ratio
 from workbench.report.results_json import ResultsFormatError, read_results, results_document
 from workbench.report.templating import html_environment, markdown_environment
 from workbench.sim.metrics import EXPOSURE, LATENCY_P95
@@ -28,10 +28,8 @@ def _row(document: Mapping[str, Any]) -> dict[str, object]:
     info = document["scenario"]
     designs = list(info.get("designs", []))
     estimates = {(row["design"], row["metric"]): row for row in document.get("comparison", [])}
-    exposures = [(row["mean"], row["design"]) for (_d, m), row in estimates.items() if m == EXPOSURE]
-    exposures = [(mean, design) for mean, design in exposures if mean is not None]
-    rank = {design: i for i, design in enumerate(designs)}
-    best = min(exposures, key=lambda pair: (pair[0], rank.get(pair[1], len(rank))))[1] if exposures else None
+    verdict = document.get("verdict") or {}
+    best = verdict.get("design") or None
     exposure = estimates.get((best, EXPOSURE)) if best else None
     latency = estimates.get((best, LATENCY_P95)) if best else None
     open_counts = document.get("summary", {}).get("findings", {})
@@ -48,12 +46,34 @@ def _row(document: Mapping[str, Any]) -> dict[str, object]:
         "html_link": quote(f"{info['name']}/report.html"),
         "agents": Markup(fmt(agents)),
         "designs": len(designs),
-        "best": best or "–",
+        "verdict": _verdict_cell(verdict),
+        "sensitive": _sensitive_cell(verdict),
         "exposure": cell(exposure),
         "latency": cell(latency),
         "open": counts,
         "accepted": document.get("summary", {}).get("suppressed", 0),
     }
+
+
+def _verdict_cell(verdict: Mapping[str, Any]) -> str:
+    """The verdict in a few words: the winner, or why there is none."""
+    status = verdict.get("status")
+    if status == "winner":
+        return str(verdict.get("design", ""))
+    if status == "no_clear_winner":
+        tied = ", ".join(str(d) for d in verdict.get("tied", []))
+        return f"no clear winner at {fmt_count(int(verdict.get('replications', 0)), 'replication')} ({tied})"
+    if status == "none_eligible":
+        return "no design within budget"
+    return "–"
+
+
+def _sensitive_cell(verdict: Mapping[str, Any]) -> str:
+    """The assumption the verdict is most sensitive to, and whether changing it flips the verdict."""
+    worst = (verdict.get("sensitivity") or {}).get("most_sensitive")
+    if not worst:
+        return "–"
+    return f"{worst['parameter']} ×{worst['factor']:g}" + (" (flips it)" if worst.get("flips") else "")
 
 
 def existing_reports(folder: str | Path, *, besides: Iterable[str] = ()) -> list[dict[str, Any]]:

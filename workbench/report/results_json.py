@@ -72,6 +72,65 @@ def _finding(finding: FindingView) -> dict[str, Any]:
     }
 
 
+def _verdict(data: ReportData) -> dict[str, Any] | None:
+    """The verdict with what it was judged against; derived answers (tied, runner-up, most sensitive) are
+    written out so an index can be rebuilt from results.json alone."""
+    verdict = data.verdict
+    if verdict is None:
+        return None
+    worst = verdict.most_sensitive
+    return {
+        "status": verdict.status,
+        "design": verdict.design,
+        "objective": verdict.objective,
+        "replications": verdict.replications,
+        "budget": [
+            {"limit": field, "metric": name, "value": json_number(v)} for field, name, v in data.scenario.budget
+        ],
+        "eligible": list(verdict.eligible),
+        "tied": list(verdict.tied),
+        "runner_up": verdict.runner_up,
+        "leader": {
+            "mean": json_number(verdict.leader_mean),
+            "ci_low": json_number(verdict.leader_ci_low),
+            "ci_high": json_number(verdict.leader_ci_high),
+        },
+        "breaches": [
+            {"design": b.design, "metric": b.metric, "limit": json_number(b.limit), "mean": json_number(b.mean)}
+            for b in verdict.breaches
+        ],
+        "contrasts": [
+            {
+                "design": c.design,
+                "mean": json_number(c.mean),
+                "diff": json_number(c.diff),
+                "diff_ci_low": json_number(c.diff_ci_low),
+                "diff_ci_high": json_number(c.diff_ci_high),
+                "separated": c.separated,
+            }
+            for c in verdict.contrasts
+        ],
+        "sensitivity": {
+            "replications": verdict.sensitivity_replications,
+            "rows": [
+                {
+                    "parameter": r.parameter,
+                    "factor": json_number(r.factor),
+                    "leader_mean": json_number(r.leader_mean),
+                    "runner_up_mean": json_number(r.runner_up_mean),
+                    "gap": json_number(r.gap),
+                    "base_gap": json_number(r.base_gap),
+                    "flips": r.flips,
+                }
+                for r in verdict.sensitivity
+            ],
+            "most_sensitive": None
+            if worst is None
+            else {"parameter": worst.parameter, "factor": json_number(worst.factor), "flips": worst.flips},
+        },
+    }
+
+
 def results_document(data: ReportData) -> dict[str, Any]:
     """The results.json object of a report, keys in a fixed order, floats rounded (see numbers.py)."""
     info = data.scenario
@@ -95,6 +154,7 @@ def results_document(data: ReportData) -> dict[str, Any]:
             "designs": list(info.designs),
             "baseline": info.baseline,
         },
+        "verdict": _verdict(data),
         "summary": {
             "findings": by_severity,
             "suppressed": sum(1 for f in data.findings if f.suppressed),

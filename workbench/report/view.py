@@ -16,8 +16,8 @@ from workbench.report.data import SEVERITIES, FindingView, ReportData
 from workbench.report.evidence import evidence_in_words
 from workbench.report.numbers import fmt as _fmt
 from workbench.report.numbers import fmt_ci as _fmt_ci
+from workbench.report.numbers import fmt_count, fmt_signed
 from workbench.report.numbers import fmt_ratio as _fmt_ratio
-from workbench.report.numbers import fmt_signed
 from workbench.sim.metrics import EXPOSURE, LATENCY_P95, metric
 
 __all__ = ["FIGURES", "MAX_DETAILED_FINDINGS", "MAX_TABLE_ROWS", "FigureSpec", "ReportView", "build_view"]
@@ -110,6 +110,7 @@ class ReportView:
     designs: list[str]
     baseline: str
     replications: int
+    verdict: dict[str, object] = field(default_factory=dict)
     headline_columns: list[str] = field(default_factory=list)
     headline_rows: list[list[str]] = field(default_factory=list)
     takeaways: list[str] = field(default_factory=list)
@@ -212,6 +213,121 @@ def _takeaways(data: ReportData) -> list[str]:
     return lines
 
 
+def _limit(name: str, value: float) -> str:
+    """A budget limit or a measured mean in its metric's unit: '1,200 s', '0.50 fraction'."""
+    m = metric(name)
+    return f"{_fmt(value)} {m.unit}" if m.unit else _fmt(value)
+
+
+def _cheapest(data: ReportData, designs: tuple[str, ...]) -> str:
+    """' Of those, X has the lowest p95 latency (a s against b s).' when the tied designs' latencies differ."""
+    latencies = {
+        d: e.mean for d in designs if (e := data.estimate(d, LATENCY_P95)) is not None and math.isfinite(e.mean)
+    }
+    if len(latencies) < 2 or len(set(latencies.values())) == 1:
+        return ""
+    ranked = sorted(latencies, key=lambda d: (latencies[d], designs.index(d)))
+    others = ", ".join(f"{d} {_fmt(latencies[d])} s" for d in ranked[1:])
+    return f" Of those, {ranked[0]} has the lowest p95 latency ({_fmt(latencies[ranked[0]])} s; {others})."
+
+
+def _verdict(data: ReportData) -> dict[str, object]:
+    """The verdict as sentences and one small table: what the numbers favour, why, how sure, what would
+    change it. Design ids and numbers only reach Markup; budget names come from the code."""
+    verdict = data.verdict
+    if verdict is None:
+        return {}
+    objective = metric(verdict.objective)
+    unit = objective.unit
+    budget = "; ".join(f"{metric(name).label} ≤ {_limit(name, limit)}" for _field, name, limit in data.scenario.budget)
+    out: dict[str, object] = {
+        "budget": f"Budget: {budget}." if budget else "No budget declared: every design is eligible.",
+        "ineligible": [
+            Markup(
+                f"{design}: "
+                + "; ".join(
+                    f"{metric(b.metric).label} {_limit(b.metric, b.mean)} above the {_limit(b.metric, b.limit)} limit"
+                    for b in verdict.breaches_of(design)
+                )
+            )
+            for design in dict.fromkeys(b.design for b in verdict.breaches)
+        ],
+        "reasons": [],
+        "sensitivity_rows": [],
+        "sensitivity_note": "",
+        "status": verdict.status,
+    }
+    n = verdict.replications
+    interval = _fmt_ci(verdict.leader_ci_low, verdict.leader_ci_high)
+    leader = f"{verdict.design} ({_fmt(verdict.leader_mean)} {unit}, 95% CI {interval})"
+    if verdict.status == "none_eligible":
+        out["headline"] = "No design fits the budget"
+        out["summary"] = "Every design breaks a limit of the budget (below); relax the budget or change the designs."
+    elif verdict.status == "winner" and not verdict.contrasts:
+        out["headline"] = Markup(f"The numbers favour {verdict.design}")
+        out["summary"] = Markup(
+            f"{verdict.design} is the only design within budget; its mean {objective.label.lower()} is {leader}."
+        )
+    elif verdict.status == "winner":
+        out["headline"] = Markup(f"The numbers favour {verdict.design}")
+        out["summary"] = Markup(
+            f"Lowest mean {objective.label.lower()} of the designs within budget: {leader} over "
+            f"{fmt_count(n, 'replication')}, "
+            f"lower than every other eligible design's on the same seeds (the 95% interval of each paired "
+            f"difference is above zero)."
+        )
+    else:
+        tied = verdict.tied
+        out["headline"] = Markup(f"No clear winner at {fmt_count(n, 'replication')}")
+        out["summary"] = Markup(
+            f"{' and '.join([', '.join(tied[:-1]), tied[-1]] if len(tied) > 1 else tied)} cannot be told apart on "
+            f"{objective.label.lower()}: the 95% interval of their paired difference includes zero. "
+            f"The lowest mean is {leader}; more replications, or a budget that rules one out, would decide."
+            + _cheapest(data, tied)
+        )
+    out["reasons"] = [
+        Markup(
+            f"{c.design}: {_fmt(c.mean)} {unit}, {_fmt(c.diff)} {unit} more than {verdict.design} "
+            f"(paired 95% CI {_fmt_ci(c.diff_ci_low, c.diff_ci_high)}"
+            + ("" if c.separated else "; includes zero")
+            + ")"
+        )
+        for c in verdict.contrasts
+    ]
+    worst = verdict.most_sensitive
+    if worst is not None:
+        factors = {(r.parameter, r.factor): r for r in verdict.sensitivity}
+        parameters = list(dict.fromkeys(r.parameter for r in verdict.sensitivity))
+        out["sensitivity_rows"] = [
+            [
+                parameter,
+                *(
+                    fmt_signed(factors[(parameter, f)].gap) + (" (flips)" if factors[(parameter, f)].flips else "")
+                    if (parameter, f) in factors
+                    else "–"
+                    for f in (0.5, 2.0)
+                ),
+            ]
+            for parameter in parameters
+        ]
+        out["sensitivity_base"] = fmt_signed(worst.base_gap)
+        out["runner_up"] = verdict.runner_up
+        out["design_name"] = verdict.design
+        change = f"{worst.parameter} ×{worst.factor:g}"
+        if worst.flips:
+            consequence = f"{verdict.runner_up} would have the lower {objective.label.lower()}"
+        else:
+            consequence = (
+                f"{verdict.design} stays ahead of {verdict.runner_up}, by {_fmt(worst.gap)} {unit} instead of "
+                f"{_fmt(worst.base_gap)} {unit}"
+            )
+        out["sensitivity_note"] = Markup(
+            f"Most sensitive to {change}: {consequence} ({fmt_count(verdict.sensitivity_replications, 'replication')}"
+            f" per change, the first seeds of the main run)."
+        )
+    return out
+
+
 def build_view(data: ReportData, *, figures: list[str]) -> ReportView:
     """The formatted content of `data`'s report; `figures` are the ids of the figures that were drawn."""
     info = data.scenario
@@ -235,6 +351,7 @@ def build_view(data: ReportData, *, figures: list[str]) -> ReportView:
         replications=info.replications,
         mermaid=data.mermaid,
     )
+    view.verdict = _verdict(data)
     present = [metric(name) for name in data.metrics]
     headline = [m for m in present if m.headline]
     view.headline_columns = ["Design", *(m.heading for m in headline)]
