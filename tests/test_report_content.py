@@ -13,6 +13,7 @@ from workbench.model import load_scenario
 from workbench.report import collect, render_reports
 from workbench.report.data import ReportData
 from workbench.report.documents import render_markdown
+from workbench.report.results_json import results_document
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +66,7 @@ def test_reporting_one_scenario_keeps_the_other_scenarios_index_rows(tmp_path: P
 
     assert cli(["report", str(beta), "--out", str(out), "--replications", "1"]) == 0
     assert _index_rows(out) == both, "alpha's row is kept, from its results.json, exactly as it was"
+    assert all("| no clear winner at 1 replication (" in row for row in both), "with its verdict"
 
     shutil.rmtree(out / "alpha")
     assert cli(["report", str(beta), "--out", str(out), "--replications", "1"]) == 0
@@ -92,3 +94,34 @@ def test_index_html_links_every_html_report(tmp_path: Path) -> None:
     page = (out / "index.html").read_text(encoding="utf-8")
     assert '<a href="alpha/report.html">Alpha &amp; Co</a>' in page
     assert (out / "alpha" / "report.html").is_file()
+
+
+def test_the_verdict_opens_the_report_with_what_would_change_it(support: ReportData) -> None:
+    verdict = support.verdict
+    assert verdict is not None and verdict.status == "no_clear_winner", "one replication is no basis for a win"
+    assert len(verdict.sensitivity) == 8 and verdict.most_sensitive is not None
+    page = render_markdown(support, figures=[])
+    assert page.index("## Verdict") < page.index("## Control designs compared")
+    section = page.split("## Verdict", 1)[1].split("\n## ", 1)[0]
+    assert "**No clear winner at 1 replication.**" in section
+    assert "What would change it: Most sensitive to" in section and "| detection delay |" in section
+    document = results_document(support)
+    assert document["verdict"]["status"] == "no_clear_winner"
+    assert document["verdict"]["sensitivity"]["most_sensitive"]["parameter"] in {
+        "compromise rate",
+        "detection delay",
+        "attacker action interval",
+        "approvers fooled (1 − rejects_malicious)",
+    }
+
+
+def test_designs_over_budget_are_named_with_the_limit_they_break(tmp_path: Path) -> None:
+    strict = small_support(budget={"latency_p95": "1s", "denied_rate": 0.5})
+    data = collect(load_scenario(write_scenario(tmp_path, strict)), replications=2, root=tmp_path)
+    assert data.verdict is not None and data.verdict.status == "none_eligible"
+    section = render_markdown(data, figures=[]).split("## Verdict", 1)[1].split("\n## ", 1)[0]
+    assert "**No design fits the budget.**" in section
+    assert "Budget: p95 latency ≤ 1.00 s; Tasks denied or timed out ≤ 0.50 fraction." in section
+    for design in data.scenario.designs:
+        assert f"- {design}: p95 latency " in section and "above the 1.00 s limit" in section
+    assert results_document(data)["verdict"]["breaches"][0]["metric"] == "latency_p95_s"
