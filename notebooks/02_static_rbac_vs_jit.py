@@ -170,3 +170,5 @@ figure
 # hijacked agent asks for what it wants, and JIT issues anything below the approval threshold without a human,
 # so that threshold, not the token, bounds a hijack. Whether the price is right depends on the token TTL and
 # the risk level that triggers an approval: notebook 3 sweeps both and finds the designs worth considering.
+# The report's verdict weighs the designs against the scenario's budget: plain JIT fits it, but intent-aware
+# JIT and Cedar leave clearly less exposure for the same latency (`result.compare()` has the paired intervals).

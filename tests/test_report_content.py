@@ -104,7 +104,7 @@ def test_the_verdict_opens_the_report_with_what_would_change_it(support: ReportD
     assert page.index("## Verdict") < page.index("## Control designs compared")
     section = page.split("## Verdict", 1)[1].split("\n## ", 1)[0]
     assert "**No clear winner at 1 replication.**" in section
-    assert "What would change it: Most sensitive to" in section and "| detection delay |" in section
+    assert "What would change it: the verdict is most sensitive to" in section and "| detection delay |" in section
     document = results_document(support)
     assert document["verdict"]["status"] == "no_clear_winner"
     assert document["verdict"]["sensitivity"]["most_sensitive"]["parameter"] in {
@@ -121,7 +121,7 @@ def test_designs_over_budget_are_named_with_the_limit_they_break(tmp_path: Path)
     assert data.verdict is not None and data.verdict.status == "none_eligible"
     section = render_markdown(data, figures=[]).split("## Verdict", 1)[1].split("\n## ", 1)[0]
     assert "**No design fits the budget.**" in section
-    assert "Budget: p95 latency ≤ 1.00 s; Tasks denied or timed out ≤ 0.50 fraction." in section
+    assert "Budget: p95 latency ≤ 1.00 s; tasks denied or timed out ≤ 50%." in section
     for design in data.scenario.designs:
-        assert f"- {design}: p95 latency " in section and "above the 1.00 s limit" in section
+        assert f"- {design}: p95 latency " in section and ", above the 1.00 s limit" in section
     assert results_document(data)["verdict"]["breaches"][0]["metric"] == "latency_p95_s"

@@ -110,6 +110,8 @@ def test_the_most_sensitive_assumption_is_the_one_that_flips_or_narrows_the_lead
     ]
     worst = verdict.with_sensitivity(rows, 3).most_sensitive
     assert worst is not None and (worst.parameter, worst.factor, worst.flips) == ("detection delay", 2.0, True)
+    already_behind = SensitivityRow("detection delay", 2.0, 6.0, 5.0, -3.0, -1.0)
+    assert not already_behind.flips and already_behind.shift == -2.0, "no flip where the seeds already disagree"
 
 
 def test_perturbations_scale_the_threat_assumptions_one_at_a_time(repo: Path) -> None:

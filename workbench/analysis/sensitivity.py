@@ -4,8 +4,8 @@ Each assumption below is halved and doubled on its own, the rest of the scenario
 verdict's leader and runner-up are simulated again, on the first `SENSITIVITY_REPLICATIONS` replication
 seeds of the main run (so the unchanged gap is read off the main run's own first replications, and every
 comparison is paired). The horizon is the scenario's: shortening it would change how many compromises
-happen, which is the very thing being varied. This costs 8 × 2 designs × 3 replications per scenario, about
-as much as the main run of one scenario with five designs and ten replications.
+happen, which is the very thing being varied. This costs 8 × 2 designs × 2 replications per scenario, about
+half the main run of a scenario with five designs and twelve replications.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from workbench.model import Scenario
 
 __all__ = ["FACTORS", "PERTURBATIONS", "SENSITIVITY_REPLICATIONS", "Perturbation", "perturbed", "sensitivity"]
 
-SENSITIVITY_REPLICATIONS = 3
-"""Replications per changed scenario: enough to see which way a gap moves, cheap enough for `make report`."""
+SENSITIVITY_REPLICATIONS = 2
+"""Replications per changed scenario: enough to see which way a gap moves (on paired seeds), cheap enough for
+`make report` (the fewest that still average over more than one draw of the compromises)."""
 
 FACTORS: tuple[float, ...] = (0.5, 2.0)
 """Each assumption is halved and doubled."""

@@ -91,9 +91,14 @@ class SensitivityRow:
     base_gap: float
 
     @property
+    def shift(self) -> float:
+        """How far the change moves the gap: negative towards the runner-up."""
+        return self.gap - self.base_gap
+
+    @property
     def flips(self) -> bool:
-        """True when the change would make the runner-up the better design."""
-        return self.gap < 0
+        """True when, on these seeds, the leader is ahead unchanged and the runner-up ahead after the change."""
+        return self.gap < 0 <= self.base_gap
 
 
 @dataclass(frozen=True)
@@ -129,10 +134,11 @@ class Verdict:
 
     @property
     def most_sensitive(self) -> SensitivityRow | None:
-        """The change that flips the verdict, or else shrinks the leader's margin the most (first on ties)."""
+        """The change that moves the gap furthest towards the runner-up (first on ties): flipping the verdict
+        if any change does, since every row shares the same unchanged gap."""
         if not self.sensitivity:
             return None
-        return min(self.sensitivity, key=lambda row: row.gap)
+        return min(self.sensitivity, key=lambda row: row.shift)
 
     def breaches_of(self, design: str) -> tuple[Breach, ...]:
         """The limits `design` breaks."""

@@ -214,9 +214,22 @@ def _takeaways(data: ReportData) -> list[str]:
 
 
 def _limit(name: str, value: float) -> str:
-    """A budget limit or a measured mean in its metric's unit: '1,200 s', '0.50 fraction'."""
-    m = metric(name)
-    return f"{_fmt(value)} {m.unit}" if m.unit else _fmt(value)
+    """A budget limit or a measured mean for a sentence: fractions as percentages, long times also in
+    minutes or hours ('14,400 s (4.00 h)', '26%')."""
+    unit = metric(name).unit
+    if unit == "fraction":
+        return f"{_fmt(100 * value)}%"
+    if unit == "s" and value >= 3600:
+        return f"{_fmt(value)} s ({_fmt(value / 3600)} h)"
+    if unit == "s" and value >= 60:
+        return f"{_fmt(value)} s ({_fmt(value / 60)} min)"
+    return f"{_fmt(value)} {unit}" if unit else _fmt(value)
+
+
+def _phrase(name: str) -> str:
+    """A metric's label inside a sentence: lower case but for abbreviations ('p95 latency')."""
+    label = metric(name).label
+    return label[0].lower() + label[1:] if label[:2].istitle() else label
 
 
 def _cheapest(data: ReportData, designs: tuple[str, ...]) -> str:
@@ -239,14 +252,14 @@ def _verdict(data: ReportData) -> dict[str, object]:
         return {}
     objective = metric(verdict.objective)
     unit = objective.unit
-    budget = "; ".join(f"{metric(name).label} ≤ {_limit(name, limit)}" for _field, name, limit in data.scenario.budget)
+    budget = "; ".join(f"{_phrase(name)} ≤ {_limit(name, limit)}" for _field, name, limit in data.scenario.budget)
     out: dict[str, object] = {
         "budget": f"Budget: {budget}." if budget else "No budget declared: every design is eligible.",
         "ineligible": [
             Markup(
                 f"{design}: "
                 + "; ".join(
-                    f"{metric(b.metric).label} {_limit(b.metric, b.mean)} above the {_limit(b.metric, b.limit)} limit"
+                    f"{_phrase(b.metric)} {_limit(b.metric, b.mean)}, above the {_limit(b.metric, b.limit)} limit"
                     for b in verdict.breaches_of(design)
                 )
             )
@@ -302,7 +315,7 @@ def _verdict(data: ReportData) -> dict[str, object]:
             [
                 parameter,
                 *(
-                    fmt_signed(factors[(parameter, f)].gap) + (" (flips)" if factors[(parameter, f)].flips else "")
+                    fmt_signed(factors[(parameter, f)].gap) + (" (flips it)" if factors[(parameter, f)].flips else "")
                     if (parameter, f) in factors
                     else "–"
                     for f in (0.5, 2.0)
@@ -316,14 +329,26 @@ def _verdict(data: ReportData) -> dict[str, object]:
         change = f"{worst.parameter} ×{worst.factor:g}"
         if worst.flips:
             consequence = f"{verdict.runner_up} would have the lower {objective.label.lower()}"
+        elif worst.gap < 0:
+            consequence = (
+                f"{verdict.runner_up}'s lead on these seeds grows from {_fmt(-worst.base_gap)} to "
+                f"{_fmt(-worst.gap)} {unit}"
+            )
         else:
             consequence = (
                 f"{verdict.design} stays ahead of {verdict.runner_up}, by {_fmt(worst.gap)} {unit} instead of "
                 f"{_fmt(worst.base_gap)} {unit}"
             )
+        seeds = fmt_count(verdict.sensitivity_replications, "replication")
+        caveat = (
+            f" On these first seeds {verdict.runner_up} is ahead even unchanged: read the changes as directions, "
+            f"not as a verdict."
+            if worst.base_gap < 0
+            else ""
+        )
         out["sensitivity_note"] = Markup(
-            f"Most sensitive to {change}: {consequence} ({fmt_count(verdict.sensitivity_replications, 'replication')}"
-            f" per change, the first seeds of the main run)."
+            f"the verdict is most sensitive to {change}: {consequence} ({seeds} per change, the first seeds of "
+            f"the main run).{caveat}"
         )
     return out
 
