@@ -121,11 +121,12 @@ def test_results_json_is_versioned(hostile_report: tuple[Path, dict[str, bytes]]
         read_results(path)
 
 
-def test_comparison_leads_the_report(hostile_report: tuple[Path, dict[str, bytes]]) -> None:
+def test_the_verdict_then_the_comparison_lead_the_report(hostile_report: tuple[Path, dict[str, bytes]]) -> None:
     headings = [
         line for line in hostile_report[1]["customer-support/report.md"].decode().splitlines() if line.startswith("## ")
     ]
     assert headings == [
+        "## Verdict",
         "## Control designs compared",
         "## Findings",
         "## Governance per agent",

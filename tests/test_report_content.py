@@ -121,7 +121,7 @@ def test_designs_over_budget_are_named_with_the_limit_they_break(tmp_path: Path)
     assert data.verdict is not None and data.verdict.status == "none_eligible"
     section = render_markdown(data, figures=[]).split("## Verdict", 1)[1].split("\n## ", 1)[0]
     assert "**No design fits the budget.**" in section
-    assert "Budget: p95 latency ≤ 1.00 s; tasks denied or timed out ≤ 50%." in section
+    assert "Budget: p95 latency ≤ 1.00 s; tasks denied or timed out ≤ 50.0%." in section
     for design in data.scenario.designs:
         assert f"- {design}: p95 latency " in section and ", above the 1.00 s limit" in section
     assert results_document(data)["verdict"]["breaches"][0]["metric"] == "latency_p95_s"

@@ -7,6 +7,7 @@ import math
 
 import pytest
 
+from workbench.analysis.verdict import Verdict
 from workbench.report.data import (
     Estimate,
     FindingView,
@@ -20,6 +21,7 @@ from workbench.report.gate import blocking_findings
 from workbench.report.numbers import PRETTY_LIMIT, fmt, fmt_ratio, fmt_signed, json_number
 from workbench.report.results_json import results_json_text
 from workbench.report.view import MAX_DETAILED_FINDINGS
+from workbench.sim.metrics import EXPOSURE
 
 
 def _info(name: str = "demo", **overrides: object) -> ScenarioInfo:
@@ -65,8 +67,11 @@ def _estimates() -> tuple[Estimate, ...]:
 
 def test_numbers_are_formatted_one_way() -> None:
     assert [fmt(v) for v in (0.0, 0.004, 0.5, 12.345, 123.4, 12345.6, 7, math.nan, None)] == [
-        "0", "0.004", "0.50", "12.3", "123", "12,346", "7", "–", "–",
+        "0", "0.0040", "0.50", "12.3", "123", "12,346", "7", "–", "–",
     ]  # fmt: skip
+    assert (fmt(0.000031), fmt(-0.00000123), fmt_ratio(0.00005)) == ("0.000031", "-0.0000012", "×0.000050"), (
+        "never 3.1e-05"
+    )
     assert fmt_ratio(0.1234) == "×0.12" and fmt_ratio(math.nan) == "–"
     assert fmt_signed(2.5) == "+2.50" and fmt_signed(-2.5) == "-2.50"
     assert json_number(1 / 3) == 0.333333 and json_number(math.inf) is None and json_number(-0.0) == 0.0
@@ -98,13 +103,14 @@ def test_results_json_turns_compact_only_for_very_many_findings() -> None:
 
 def test_index_links_every_scenario_in_name_order() -> None:
     reports = [
-        ReportData(scenario=_info("zeta"), comparison=_estimates()),
+        ReportData(scenario=_info("zeta"), comparison=_estimates(), verdict=Verdict("winner", EXPOSURE, 2, "jit")),
         ReportData(scenario=_info("alpha", designs=(), baseline="")),
     ]
     index = render_reports(reports)["index.md"].decode()
     rows = [line for line in index.splitlines() if line.startswith("| [")]
     assert [row.split("](")[1].split(")")[0] for row in rows] == ["alpha/report.md", "zeta/report.md"]
-    assert "| jit | 10.0 ×0.10 | 25.0 ×1.25 |" in index
+    assert "| jit | 10.0 ×0.10 | 25.0 ×1.25 | – |" in index, "the verdict's design, its exposure and latency"
+    assert "| – | – | – | – |" in index, "no verdict, exposure, latency or sensitivity without a simulation"
 
 
 def test_scenarios_with_the_same_name_are_refused() -> None:

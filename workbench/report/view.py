@@ -215,7 +215,7 @@ def _takeaways(data: ReportData) -> list[str]:
 
 def _limit(name: str, value: float) -> str:
     """A budget limit or a measured mean for a sentence: fractions as percentages, long times also in
-    minutes or hours ('14,400 s (4.00 h)', '26%')."""
+    minutes or hours ('14,400 s (4.00 h)', '26.2%')."""
     unit = metric(name).unit
     if unit == "fraction":
         return f"{_fmt(100 * value)}%"
