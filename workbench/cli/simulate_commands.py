@@ -11,7 +11,6 @@ import typer
 from workbench.cli._shell import MaxEventsOption, emit_rows
 from workbench.cli.graph_commands import RowFormat
 from workbench.escaping import quote
-from workbench.report.numbers import fmt, fmt_ci, fmt_ratio
 
 __all__ = ["register"]
 
