@@ -124,9 +124,9 @@ def adoption_effect(
     """
     before = simulate(scenario, controls, replications, keep_records=False, max_events=max_events).summary()
     after = simulate(narrowed, controls, replications, keep_records=False, max_events=max_events).summary()
-    metrics = ["exposure_score_h_mean", "held_exposure_score_h", "denied_rate"]
-    mean_before = before.groupby("control", sort=False)[metrics].mean()
-    mean_after = after.groupby("control", sort=False)[metrics].mean()
+    columns = ["exposure_score_h_mean", "held_exposure_score_h", "denied_rate"]
+    mean_before = before.groupby("control", sort=False)[columns].mean()
+    mean_after = after.groupby("control", sort=False)[columns].mean()
     rows = []
     for control in mean_before.index:
         b, a = mean_before.loc[control], mean_after.loc[control]
