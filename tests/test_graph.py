@@ -512,3 +512,38 @@ def test_without_tool_conduits_each_identity_keeps_only_what_it_holds_itself() -
     assert (full.tool_conduits, own.tool_conduits) == (True, False)
     # A compromised tool still wields its own key, but no longer its conduit.
     assert own.compromise_permissions("crm-mcp") == {("delete", "crm")}
+
+
+# -- blast radius of a scenario: compiled once, unknown ids are workbench's own error -----------------------
+
+
+def test_blast_radius_of_a_scenario_compiles_its_index_once(monkeypatch) -> None:
+    import pickle
+
+    import workbench.graph.blast as blast_module
+
+    reader = [{"id": "reader", "permissions": [perm("read", "crm")]}]
+    s = scenario(agents=[{"id": "bot", "roles": ["reader"]}, {"id": "bob"}], datasets=DATASETS, roles=reader)
+    compiled: list[Scenario] = []
+    real = blast_module.compile_access
+    monkeypatch.setattr(blast_module, "compile_access", lambda sc: compiled.append(sc) or real(sc))
+    first = [blast_radius(s, agent) for agent in ("bot", "bob", "bot")]
+    assert len(compiled) == 1
+    assert first[0] == first[2] == blast_radius(real(s), "bot")
+    assert blast_radius_records(s) == blast_radius_records(real(s)) and len(compiled) == 1
+    changed = s.model_copy(update={"agents": s.agents[:1]})  # a copy with other agents is compiled afresh
+    assert [r["entity"] for r in blast_radius_records(changed, kinds=["agent"])] == ["bot"]
+    assert len(compiled) == 2
+    blast_radius(pickle.loads(pickle.dumps(s)), "bot")  # pickles leave the index behind: rebuilt
+    assert len(compiled) == 3
+
+
+def test_blast_radius_of_an_unknown_id_is_a_workbench_error() -> None:
+    from workbench.errors import WorkbenchError
+    from workbench.graph import UnknownEntityError
+
+    s = scenario(agents=[{"id": "bot"}])
+    with pytest.raises(UnknownEntityError, match=r"^'nobody' is not an entity of scenario 't'$") as info:
+        blast_radius(s, "nobody")
+    assert isinstance(info.value, WorkbenchError) and isinstance(info.value, KeyError)
+    assert (info.value.entity, info.value.scenario) == ("nobody", "t")

@@ -375,6 +375,7 @@ def _all_subclasses(root: type) -> list[type]:
 def test_every_workbench_error_survives_being_rebuilt_from_its_args() -> None:
     import workbench.analysis.sweep
     import workbench.frameworks
+    import workbench.graph.index
     import workbench.report.atomic
     import workbench.report.results_json  # noqa: F401  (register their error classes)
 
@@ -387,6 +388,9 @@ def test_every_workbench_error_survives_being_rebuilt_from_its_args() -> None:
         "AtlasFileError": ([problem],),
         "SweepParameterError": (["a: bad", "b: worse"],),
         "SweepTaskError": ("chunk failed", 1, {"token_ttl": 60.0}, "jit", (0, 2), 7),
+        "SimulationParameterError": (["controls: unknown design 'nope'"],),
+        "JobError": (("jit", 0, 2), "RuntimeError: lost"),
+        "UnknownEntityError": ("nobody", "support"),
         "OutputPathError": ("out/report.md", "is a named pipe (FIFO)"),
     }
     for cls in [WorkbenchError, *_all_subclasses(WorkbenchError)]:

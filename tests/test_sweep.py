@@ -5,8 +5,6 @@ from __future__ import annotations
 import importlib
 import json
 import math
-import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,11 +19,6 @@ from workbench.analysis.sweep import (
     SHORTHANDS,
     SweepParameterError,
     SweepTaskError,
-    _Chunk,
-    _Payload,
-    _plan,
-    _run_pool,
-    _run_serial,
     pareto_frontier,
     sweep,
     sweep_summary,
@@ -135,11 +128,6 @@ def test_chunking_does_not_change_results(serial, chunk_size):
     pd.testing.assert_frame_equal(sweep(busy(), GRID, replications=4, seed=3, workers=1, chunk_size=chunk_size), serial)
 
 
-def test_completion_order_does_not_change_results(serial, monkeypatch):
-    monkeypatch.setattr(sweep_module, "_plan", lambda *args: list(reversed(_plan(*args))))
-    pd.testing.assert_frame_equal(sweep(busy(), GRID, replications=4, seed=3, workers=1, chunk_size=1), serial)
-
-
 def test_spawned_seeds_are_prefix_stable():
     short = np.random.SeedSequence(42).spawn(3)
     long = np.random.SeedSequence(42).spawn(7)
@@ -164,88 +152,14 @@ def test_cedar_policies_are_found_by_spawned_workers():
     assert serial["controls.cedar.token_ttl"].tolist() == [300.0, 300.0, 1800.0, 1800.0]
 
 
-# -- failures: retried once, then reported with grid point and seed ------------------------------------------
-
-
-@dataclass(frozen=True)
-class FlakyPayload(_Payload):
-    """Fails the first time any worker builds a scenario (a marker file remembers it across processes)."""
-
-    marker: str = ""
-    always: bool = False
-    die: bool = False
-
-    def scenario(self, point: int) -> Scenario:
-        if self.always or not os.path.exists(self.marker):
-            Path(self.marker).touch()
-            if self.die:
-                os._exit(3)  # a worker process that dies, as on a segfault or the OOM killer
-            raise RuntimeError("flaky worker")
-        return super().scenario(point)
-
-
-def flaky(tmp_path: Path, **options: bool) -> tuple[_Payload, list[_Chunk]]:
-    scenario = busy()
-    payload = FlakyPayload(scenario.model_dump(), None, ((),), 3, marker=str(tmp_path / "failed-once"), **options)
-    return payload, _plan(1, ["static_rbac", "jit"], 3, 2)
-
-
-def fail(chunk: _Chunk, reason: str) -> SweepTaskError:
-    return SweepTaskError(
-        f"point {chunk.point} {chunk.control} {chunk.start}-{chunk.stop} seed 3: {reason}",
-        point=chunk.point,
-        parameters={},
-        control=chunk.control,
-        replications=(chunk.start, chunk.stop),
-        seed=3,
-    )
-
-
-def expected() -> list[list[tuple[object, ...]]]:
-    scenario = busy()
-    payload = _Payload(scenario.model_dump(), None, ((),), 3)
-    return [sweep_module._run_chunk(payload, chunk) for chunk in _plan(1, ["static_rbac", "jit"], 3, 2)]
-
-
-def same(got: list[list[tuple[object, ...]]], want: list[list[tuple[object, ...]]]) -> bool:
-    """Chunk results equal, NaN (a p95 of no tasks) included."""
-    assert [len(rows) for rows in got] == [len(rows) for rows in want]
-    flat = [pd.DataFrame([row for rows in results for row in rows]) for results in (got, want)]
-    pd.testing.assert_frame_equal(*flat)
-    return True
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("die", [False, True], ids=["raises", "dies"])
-def test_process_pool_retries_a_failed_chunk_once(tmp_path, die):
-    payload, chunks = flaky(tmp_path, die=die)
-    done: list[int] = []
-    assert same(_run_pool(payload, chunks, 2, done.append, fail), expected())
-    assert sum(done) == 6
-
-
-@pytest.mark.slow
-def test_a_chunk_failing_twice_is_reported_never_dropped(tmp_path):
-    payload, chunks = flaky(tmp_path, always=True)
-    with pytest.raises(SweepTaskError, match=r"^point 0 \w+ \d-\d seed 3: RuntimeError: flaky worker$") as info:
-        _run_pool(payload, chunks, 2, lambda n: None, fail)
-    error = info.value  # whichever chunk failed twice first: the one the message names
-    assert (error.point, error.control, *error.replications) in [(c.point, c.control, c.start, c.stop) for c in chunks]
-    assert str(error).startswith(f"point 0 {error.control} {error.replications[0]}-{error.replications[1]} seed 3")
-    with pytest.raises(SweepTaskError, match=r"^point 0 static_rbac 0-2 seed 3: RuntimeError: flaky worker$"):
-        _run_serial(payload, chunks, lambda n: None, fail)
-
-
-def test_serial_runs_retry_too(tmp_path):
-    payload, chunks = flaky(tmp_path)
-    assert same(_run_serial(payload, chunks, lambda n: None, fail), expected())
+# -- failures: retried once (tests/test_executors.py), then reported with grid point and seed ---------------
 
 
 def test_the_public_error_names_grid_point_design_and_seed(monkeypatch):
-    def broken(payload: _Payload, chunk: _Chunk) -> list[tuple[object, ...]]:
+    def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(sweep_module, "_run_chunk", broken)
+    monkeypatch.setattr(sweep_module, "run_replication", broken)
     with pytest.raises(SweepTaskError) as info:
         sweep(busy(), {"approvers": [2]}, replications=2, seed=9, controls=["jit"], workers=1)
     message = str(info.value)

@@ -1,4 +1,5 @@
-"""Sweeps on dask: a LocalCluster and a separately started scheduler with workers give the serial rows.
+"""Dask: a LocalCluster and a separately started scheduler with workers give the serial rows (sweeps and
+`simulate`); the dask executor retries and reports failures as the others do.
 
 Everything listens on loopback only, is bounded by timeouts, and is shut down by the fixtures that start it.
 """
@@ -17,9 +18,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_sweep import GRID, busy, expected, fail, flaky, same
+from test_executors import JOBS, Flaky, flaky
+from test_sweep import GRID, busy
 
-from workbench.analysis.sweep import SweepError, _run_dask, sweep
+from workbench.analysis import runs_frame, simulate
+from workbench.analysis.executors import DaskExecutor, ExecutorError, JobError
+from workbench.analysis.sweep import sweep
 
 pytestmark = pytest.mark.slow  # end to end: runs in `make test`, not in `make test-fast`
 
@@ -56,15 +60,23 @@ def test_local_cluster_equals_serial(local_client, serial):
     )
 
 
-def test_dask_retries_a_failed_chunk(local_client, tmp_path):
-    payload, chunks = flaky(tmp_path)
-    assert same(_run_dask(local_client, payload, chunks, lambda n: None, fail), expected())
+def test_simulate_on_a_cluster_equals_serial(local_client):
+    serial = simulate(busy(), replications=3, seed=3)
+    spread = simulate(busy(), replications=3, seed=3, client=local_client)
+    pd.testing.assert_frame_equal(runs_frame(spread.runs), runs_frame(serial.runs))
+    assert [len(run.tasks) for run in spread.runs] == [len(run.tasks) for run in serial.runs]
 
 
-def test_dask_reports_a_chunk_that_fails_after_its_retry(local_client, tmp_path):
-    payload, chunks = flaky(tmp_path, always=True)
-    with pytest.raises(SweepError, match=r"^point 0 \w+ \d-\d seed 3: RuntimeError: flaky worker$"):
-        _run_dask(local_client, payload, chunks, lambda n: None, fail)
+def test_dask_retries_a_failed_job(local_client, tmp_path):
+    done: list[int] = []
+    executor = DaskExecutor(local_client)
+    assert executor.run(flaky, Flaky(str(tmp_path / "m")), JOBS, on_done=done.append) == [0, 1, 4, 9]
+    assert sorted(done) == JOBS
+
+
+def test_dask_reports_a_job_that_fails_after_its_retry(local_client, tmp_path):
+    with pytest.raises(JobError, match=r"^job \d failed: RuntimeError: flaky worker$"):
+        DaskExecutor(local_client).run(flaky, Flaky(str(tmp_path / "m"), always=True), JOBS)
 
 
 def test_sweep_starts_and_stops_its_own_local_cluster(serial):
@@ -134,6 +146,8 @@ def test_scheduler_from_the_environment(scheduler_address, serial, monkeypatch):
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(monkeypatch):
-    monkeypatch.setattr(importlib.import_module("workbench.analysis.sweep"), "_CONNECT_TIMEOUT", "2s")
-    with pytest.raises(SweepError, match=r"cannot reach the dask scheduler at tcp://127\.0\.0\.1:9"):
+    monkeypatch.setattr(importlib.import_module("workbench.analysis.executors"), "CONNECT_TIMEOUT", "2s")
+    with pytest.raises(ExecutorError, match=r"cannot reach the dask scheduler at tcp://127\.0\.0\.1:9"):
         sweep(busy(), {}, replications=1, scheduler="tcp://127.0.0.1:9")
+    with pytest.raises(ExecutorError, match=r"cannot reach the dask scheduler at tcp://127\.0\.0\.1:9"):
+        simulate(busy(), replications=1, scheduler="tcp://127.0.0.1:9")

@@ -3,6 +3,7 @@
 from workbench.analysis.audit import AgentState, Holding
 from workbench.analysis.cascades import CASCADE_COLUMNS, cascades, worst_cascade
 from workbench.analysis.compare import COMPARE_COLUMNS, compare, mean_ci
+from workbench.analysis.executors import ExecutorError, JobError
 from workbench.analysis.frames import (
     COMPROMISE_COLUMNS,
     EVENT_COLUMNS,
@@ -18,9 +19,11 @@ from workbench.analysis.frames import (
     services_frame,
     tasks_frame,
 )
+from workbench.analysis.grid import SweepError
+from workbench.analysis.pareto import pareto_frontier, sweep_summary
 from workbench.analysis.result import HEADLINE_METRICS, SimulationResult, state_at
-from workbench.analysis.simulate import replication_seeds, simulate
-from workbench.analysis.sweep import SweepError, pareto_frontier, sweep, sweep_summary
+from workbench.analysis.simulate import SimulationParameterError, replication_seeds, simulate
+from workbench.analysis.sweep import sweep
 from workbench.sim.engine import run_replication
 
 __all__ = [
@@ -35,7 +38,10 @@ __all__ = [
     "SERVICE_COLUMNS",
     "TASK_COLUMNS",
     "AgentState",
+    "ExecutorError",
     "Holding",
+    "JobError",
+    "SimulationParameterError",
     "SimulationResult",
     "SweepError",
     "cascades",

@@ -57,6 +57,12 @@ def report(
         Path("."), "--root", help="Folder that scenario paths in reports and SARIF are relative to."
     ),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Scenarios simulated in parallel processes."),
+    workers: int | None = typer.Option(
+        None, "--workers", "-w", min=1, help="Worker processes for the replications (default: in-process)."
+    ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Dask scheduler for the replications (default: DASK_SCHEDULER_ADDRESS, if set)."
+    ),
     atlas: Path | None = typer.Option(
         None, "--atlas", help="A full MITRE ATLAS.yaml whose names and descriptions enrich the shipped catalog."
     ),
@@ -86,6 +92,8 @@ def report(
                 max_events=max_events,
                 keep_index_of=out,
                 progress=progress,
+                workers=workers,
+                scheduler=scheduler,
             )
     except CatalogError as error:
         if atlas is None:  # the shipped catalog itself: a bug, reported as internal

@@ -28,6 +28,12 @@ def simulate(
     fmt: RowFormat = typer.Option(RowFormat.table, "--format", "-f", help="Output format."),
     all_metrics: bool = typer.Option(False, "--all-metrics", help="Every metric, not just the headline ones."),
     max_events: int | None = MaxEventsOption(),
+    workers: int | None = typer.Option(
+        None, "--workers", "-w", min=1, help="Worker processes for the replications (default: in-process)."
+    ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Dask scheduler for the replications (default: DASK_SCHEDULER_ADDRESS, if set)."
+    ),
 ) -> None:
     """Simulate task runs and compromises under each control design; print the paired comparison."""
     from workbench.analysis import simulate as run_simulation
@@ -52,7 +58,14 @@ def simulate(
     with scenario_progress() as progress:  # on stderr: a bar at a terminal, one line when done otherwise
         progress.planned([scenario.name], [runs])
         result = run_simulation(
-            scenario, labels, replications, seed, max_events=max_events, progress=lambda done, _t: progress.ran(0, done)
+            scenario,
+            labels,
+            replications,
+            seed,
+            max_events=max_events,
+            progress=lambda done, _t: progress.ran(0, done),
+            workers=workers,
+            scheduler=scheduler,
         )
         progress.finished(0)
     table = result.compare(metrics=None if all_metrics else list(HEADLINE_METRICS))

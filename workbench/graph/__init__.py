@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from workbench.graph.blast import BLAST_RADIUS_COLUMNS, BlastRadius, blast_radius, blast_radius_records
     from workbench.graph.build import build_graph
     from workbench.graph.export import to_dot, to_graphml, to_json, to_mermaid, to_node_link, to_opengraph
-    from workbench.graph.index import AccessIndex, compile_access
+    from workbench.graph.index import AccessIndex, UnknownEntityError, compile_access
     from workbench.graph.permissions import Pair, delegation_live, expand_permissions, scenario_resources
     from workbench.graph.reachability import access_view, is_permission, reachable_entities, reachable_permissions
     from workbench.graph.scoring import RISK_THRESHOLDS, asset_weight, permission_weight, risk_level
@@ -63,6 +63,7 @@ _HOME: dict[str, str] = {
     "to_node_link": "workbench.graph.export",
     "to_opengraph": "workbench.graph.export",
     "AccessIndex": "workbench.graph.index",
+    "UnknownEntityError": "workbench.graph.index",
     "compile_access": "workbench.graph.index",
     "Pair": "workbench.graph.permissions",
     "delegation_live": "workbench.graph.permissions",
@@ -106,6 +107,7 @@ __all__ = [
     "Hop",
     "NodeKind",
     "Pair",
+    "UnknownEntityError",
     "access_view",
     "asset_weight",
     "attack_paths",

@@ -46,7 +46,12 @@ class BlastRadius:
 
 
 def blast_radius(index: AccessIndex | Scenario, entity: str) -> BlastRadius:
-    """Blast radius of an agent, human, service account, secret (leaked) or tool (compromised)."""
+    """Blast radius of an agent, human, service account, secret (leaked) or tool (compromised).
+
+    `index` is the scenario's `compile_access(scenario)`, or the scenario itself, whose index is then
+    compiled on the first call and kept on it (`Scenario.derived`), so a loop over entities compiles once.
+    Raises `UnknownEntityError` (a `KeyError` too) for an id the scenario does not define.
+    """
     index = _as_index(index)
     held = index.bits(entity)
     bits = held & ~index.blocked_bits(entity)
@@ -97,4 +102,4 @@ def blast_radius_records(
 
 
 def _as_index(index: AccessIndex | Scenario) -> AccessIndex:
-    return compile_access(index) if isinstance(index, Scenario) else index
+    return index.derived("graph.access_index", compile_access) if isinstance(index, Scenario) else index

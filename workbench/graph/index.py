@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from workbench.errors import WorkbenchError
+from workbench.escaping import quote
 from workbench.graph.permissions import Pair, delegation_live, scenario_resources
 from workbench.graph.scoring import asset_weight
 from workbench.graph.vocabulary import EdgeKind, Hop
@@ -31,7 +33,7 @@ from workbench.model.common import ACTIONS, ANY, Permission
 from workbench.model.identities import Agent, Human, ServiceAccount
 from workbench.model.scenario import ENTITY_SECTIONS, Scenario
 
-__all__ = ["AccessIndex", "compile_access"]
+__all__ = ["AccessIndex", "UnknownEntityError", "compile_access"]
 
 _ACTION_BIT: dict[str, int] = {action: bit for bit, action in enumerate(ACTIONS)}
 _ALL_ACTIONS = (1 << len(ACTIONS)) - 1
@@ -55,6 +57,18 @@ _CHUNK = 8192
 class _Attenuated:
     delegator: int
     scope: int
+
+
+class UnknownEntityError(WorkbenchError, KeyError):
+    """A question about an id the scenario does not define (a KeyError too, for code that catches those)."""
+
+    def __init__(self, entity: str, scenario: str) -> None:
+        self.entity = entity
+        self.scenario = scenario
+        super().__init__(entity, scenario)
+
+    def __str__(self) -> str:
+        return f"{quote(self.entity)} is not an entity of scenario {quote(self.scenario)}"
 
 
 class AccessIndex:
@@ -105,11 +119,11 @@ class AccessIndex:
         return self._by_kind.get(kind, ())
 
     def kind_of(self, entity: str) -> str:
-        """Kind of an entity of the scenario (KeyError if unknown)."""
+        """Kind of an entity of the scenario (`UnknownEntityError` if unknown)."""
         try:
             return self._kinds[entity]
         except KeyError:
-            raise KeyError(f"'{entity}' is not an entity of scenario '{self.scenario_name}'") from None
+            raise UnknownEntityError(entity, self.scenario_name) from None
 
     def effective_permissions(self, identity: str) -> frozenset[Pair]:
         """Everything an agent, human or service account can exercise under standing access."""

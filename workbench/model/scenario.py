@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 from pydantic import Field, PrivateAttr, model_validator
 
@@ -20,6 +20,8 @@ from workbench.model.observed import Observed
 from workbench.model.threats import Attacker, Threat
 from workbench.model.workload import Services, Workload
 from workbench.model.yaml_safe import FileProblem, contained_path, locate_in
+
+T = TypeVar("T")
 
 __all__ = [
     "MAX_EVENTS",
@@ -166,15 +168,25 @@ class AcceptedRisk(StrictModel):
 
 
 class SourceInfo:
-    """Where a scenario came from, and the line and column of every YAML node."""
+    """Where a scenario came from, and the line and column of every YAML or JSON value.
 
-    def __init__(self, file: str, positions: dict[tuple[str | int, ...], tuple[int, int]]) -> None:
+    `positions` is the table itself (YAML records it while parsing), or anything with a `locate(path)`
+    method (JSON finds positions only when first asked).
+    """
+
+    def __init__(self, file: str, positions: dict[tuple[str | int, ...], tuple[int, int]] | _Locator) -> None:
         self.file = file
         self.positions = positions
 
     def locate(self, path: Sequence[str | int]) -> tuple[int, int]:
         """Line and column of the node at `path`, or of its nearest located ancestor."""
-        return locate_in(self.positions, path)
+        if isinstance(self.positions, dict):
+            return locate_in(self.positions, path)
+        return self.positions.locate(path)
+
+
+class _Locator(Protocol):
+    def locate(self, path: Sequence[str | int]) -> tuple[int, int]: ...
 
 
 class Scenario(StrictModel):
@@ -226,6 +238,7 @@ class Scenario(StrictModel):
 
     _source: SourceInfo | None = PrivateAttr(None)
     _base_dir: Path | None = PrivateAttr(None)
+    _derived: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     # -- where things are -------------------------------------------------------------------------------
 
@@ -285,7 +298,26 @@ class Scenario(StrictModel):
         copied = super().model_copy(update=update, deep=deep)
         for name in _CACHED_LOOKUPS:
             copied.__dict__.pop(name, None)
+        copied._derived = {}
         return copied
+
+    def derived(self, key: str, build: Callable[[Scenario], T]) -> T:
+        """`build(self)`, computed once per scenario and kept on it under `key`.
+
+        Layers above the model cache what they derive from a whole scenario here (the compiled access index
+        behind `blast_radius(scenario, ...)`), so asking again in a notebook loop costs nothing. Copies start
+        empty, and pickles leave it out: a worker process rebuilds what it needs.
+        """
+        if key not in self._derived:
+            self._derived[key] = build(self)
+        return self._derived[key]
+
+    def __getstate__(self) -> dict[Any, Any]:
+        state = super().__getstate__()
+        private = state.get("__pydantic_private__")
+        if private:
+            state["__pydantic_private__"] = {**private, "_derived": {}}
+        return state
 
     def path_of(self, entity_id: str) -> tuple[str | int, ...]:
         """YAML path of the entity with this id (e.g. ('agents', 3)); () if unknown."""

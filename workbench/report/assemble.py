@@ -411,12 +411,15 @@ def collect(
     catalog: Catalog | None = None,
     max_events: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> ReportData:
     """Simulate the scenario's designs, evaluate its findings and assemble its report's content.
 
     `replications` overrides the scenario's `simulation.replications`; `root` is what URIs of the scenario
     file are made relative to (the repository root, for SARIF's `SRCROOT`); `max_events` is the work budget
-    (`workbench.sim.budget`); `progress(done, total)` hears of each simulated run.
+    (`workbench.sim.budget`); `progress(done, total)` hears of each simulated run; `workers` and `scheduler`
+    say where the replications run (`simulate`).
     """
     root = Path(root)
     catalog = catalog or load_catalog()
@@ -424,7 +427,14 @@ def collect(
     index = compile_access(scenario)
     graph = build_graph(scenario)
     result = (
-        simulate(scenario, replications=replications, max_events=max_events, progress=progress)
+        simulate(
+            scenario,
+            replications=replications,
+            max_events=max_events,
+            progress=progress,
+            workers=workers,
+            scheduler=scheduler,
+        )
         if scenario.controls
         else None
     )

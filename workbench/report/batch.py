@@ -56,6 +56,8 @@ def _one(
     max_events: int | None = None,
     news: Any = None,
     number: int = 0,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> tuple[ReportData, dict[str, bytes]]:
     """Collect and render one scenario; the graph is dropped from the data so it crosses processes cheaply.
 
@@ -71,7 +73,14 @@ def _one(
             news.put((number, done))
 
     data = collect(
-        scenario, replications=replications, root=root, catalog=catalog, max_events=max_events, progress=progress
+        scenario,
+        replications=replications,
+        root=root,
+        catalog=catalog,
+        max_events=max_events,
+        progress=progress,
+        workers=workers,
+        scheduler=scheduler,
     )
     return replace(data, graph=None), render_report(data)
 
@@ -141,6 +150,8 @@ def report_scenarios(
     max_events: int | None = None,
     keep_index_of: str | Path | None = None,
     progress: BatchProgress | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> tuple[list[ReportData], dict[str, bytes]]:
     """Every file of a report folder for `paths` (each under `<name>/`, plus `index.md`), rendered in memory.
 
@@ -151,6 +162,8 @@ def report_scenarios(
     listing every problem of every file if any scenario is invalid, over its budget or named like another
     (or like index.md), CatalogError if the ATLAS file is; all before anything is simulated. `progress`
     hears the plan, each simulated run and each finished scenario (it changes no byte of the files).
+    `workers` and `scheduler` say where each scenario's replications run (`workbench.analysis.simulate`;
+    default: in the scenario's own process, or on `DASK_SCHEDULER_ADDRESS` when that is set).
     """
     atlas = None if atlas is None else Path(atlas)
     if atlas is not None:
@@ -180,12 +193,12 @@ def report_scenarios(
     if progress is not None:
         progress.planned(names, runs)
     if jobs > 1 and len(files_in) > 1:
-        done = _in_processes(files_in, jobs, progress, replications, root, atlas, max_events)
+        done = _in_processes(files_in, jobs, progress, replications, root, atlas, max_events, workers, scheduler)
     else:
         done = []
         direct = None if progress is None else _Direct(progress)
         for number, path in enumerate(files_in):
-            done.append(_one(path, replications, root, atlas, max_events, direct, number))
+            done.append(_one(path, replications, root, atlas, max_events, direct, number, workers, scheduler))
             if progress is not None:
                 progress.finished(number)
     reports = [data for data, _files in done]
@@ -207,6 +220,8 @@ def _in_processes(
     root: Path,
     atlas: Path | None,
     max_events: int | None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> list[tuple[ReportData, dict[str, bytes]]]:
     """`_one` for every file, `jobs` processes at a time; results in the order of `files_in`."""
     context = multiprocessing.get_context("spawn")  # no state inherited from a forked parent
@@ -215,7 +230,7 @@ def _in_processes(
         with ProcessPoolExecutor(max_workers=min(jobs, len(files_in)), mp_context=context) as pool:
             news = None if relay is None else relay.queue
             futures = [
-                pool.submit(_one, path, replications, root, atlas, max_events, news, number)
+                pool.submit(_one, path, replications, root, atlas, max_events, news, number, workers, scheduler)
                 for number, path in enumerate(files_in)
             ]
             if progress is not None:
