@@ -6,6 +6,10 @@ on the same generated organisation (per-agent `networkx.descendants` over `acces
 Every run also checks that both give identical permission sets (and scores equal to float rounding), so a
 fast-but-wrong change fails here, not silently.
 
+The end-to-end rows load + validate + analyse a 100k-agent file: as YAML, and as JSON (the fast loader for
+machine-written scenarios, issue 15) against the YAML figure of the same run (`ratio` = YAML / JSON); and
+`workbench blast-radius` on the JSON file as a user runs it, interpreter start-up included.
+
 Run with `python -m benchmarks.blast_radius` from the repository root.
 """
 
@@ -14,11 +18,15 @@ from __future__ import annotations
 import gc
 import json
 import math
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from workbench.generate import generate_organisation
 from workbench.graph import (
@@ -51,7 +59,10 @@ def run(*, agents: int = 10_000, large: int = 100_000, sample: int = 1_000, seed
         )
     )
     del big
-    rows.append(_end_to_end(organisation, name=f"end_to_end_{_size(large)}_agents_yaml_load_validate_analyse"))
+    yaml_row = _end_to_end(organisation, name=f"end_to_end_{_size(large)}_agents_yaml_load_validate_analyse")
+    json_row = _end_to_end(organisation, name=f"end_to_end_{_size(large)}_agents_json_load_validate_analyse")
+    json_row.update(baseline=yaml_row["value"], ratio=yaml_row["value"] / json_row["value"], target="value <= 5 s")
+    rows += [yaml_row, json_row, _command_line(organisation, name=f"cli_blast_radius_{_size(large)}_agents_json")]
     return rows
 
 
@@ -110,8 +121,12 @@ def _write_scenario(organisation: dict[str, Any], path: Path) -> None:
 
 def _end_to_end(organisation: dict[str, Any], *, name: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "organisation.yaml"
-        _write_scenario(organisation, path)
+        if "_json_" in name:
+            path = Path(folder) / "organisation.json"
+            path.write_bytes(orjson.dumps(organisation, option=orjson.OPT_INDENT_2))
+        else:
+            path = Path(folder) / "organisation.yaml"
+            _write_scenario(organisation, path)
         gc.collect()
         start = time.perf_counter()
         _analyse(load_scenario(path))
@@ -119,10 +134,24 @@ def _end_to_end(organisation: dict[str, Any], *, name: str) -> dict[str, Any]:
     return {"name": name, "value": elapsed, "unit": "s", "baseline": None, "ratio": None}
 
 
+def _command_line(organisation: dict[str, Any], *, name: str) -> dict[str, Any]:
+    """`workbench blast-radius FILE.json --top 10` in a fresh interpreter: wall time, start-up included."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "organisation.json"
+        path.write_bytes(orjson.dumps(organisation, option=orjson.OPT_INDENT_2))
+        entry = "from workbench.cli import main; main()"
+        command = [sys.executable, "-c", entry, "blast-radius", str(path), "--top", "10", "--format", "csv"]
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        elapsed = time.perf_counter() - start
+    return {"name": name, "value": elapsed, "unit": "s", "baseline": None, "ratio": None, "target": "value <= 5 s"}
+
+
 def _line(row: dict[str, Any]) -> str:
     text = f"{row['name']}: {row['value']:.3f} {row['unit']}"
     if row["baseline"] is not None:
-        text += f" (naive {row['baseline']:.3f} {row['unit']}, {row['ratio']:.0f}x faster)"
+        against = "the same as YAML" if "_json_" in row["name"] else "naive"
+        text += f" ({against} {row['baseline']:.3f} {row['unit']}, {row['ratio']:.0f}x faster)"
     return text
 
 

@@ -1,15 +1,18 @@
-"""Load a scenario file: safe YAML, schema validation, cross-references, referenced files; all errors at once.
+"""Load a scenario file: safe YAML or JSON, schema validation, cross-references, referenced files; all errors
+at once.
 
-Every problem comes back as `FILE:LINE:COL: yaml.path: message [code]` inside one ScenarioError. Nothing
-here executes scenario content, follows a path out of the scenario's folder, or lets an exception other than
-ScenarioError escape for bad input.
+Every problem comes back as `FILE:LINE:COL: path: message [code]` inside one ScenarioError (the path as
+`agents[3].id` for YAML, as the JSON pointer `/agents/3/id` for JSON). A `.json` file is read by the fast JSON
+loader (`json_safe`, for the large machine-written scenarios), anything else as YAML; both keep the limits of
+`LoadLimits`. Nothing here executes scenario content, follows a path out of the scenario's folder, or lets an
+exception other than ScenarioError escape for bad input.
 """
 
 from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
@@ -17,6 +20,7 @@ from workbench.errors import Problem, ScenarioError
 from workbench.escaping import quote
 from workbench.model.common import Distribution, discriminator_tags
 from workbench.model.controls import Control
+from workbench.model.json_safe import JsonPositions, json_pointer, load_json
 from workbench.model.references import check_files, check_references
 from workbench.model.scenario import SCHEMA_VERSION, Scenario, SourceInfo
 from workbench.model.yaml_safe import LoadLimits, format_path, load_yaml, read_scenario_bytes
@@ -40,17 +44,31 @@ def parse_scenario(
     filename: str = "<string>",
     base_dir: Path | None = None,
     limits: LoadLimits | None = None,
+    language: Literal["yaml", "json"] | None = None,
 ) -> Scenario:
-    """Validate scenario text. `base_dir` is where referenced files (Cedar policies) are resolved."""
-    document = load_yaml(source, filename=filename, limits=limits or LoadLimits())
+    """Validate scenario text. `base_dir` is where referenced files (Cedar policies) are resolved.
+
+    `language` is how to read it; by default JSON for a `filename` ending in `.json`, else YAML.
+    """
+    if language is None:
+        language = "json" if filename.lower().endswith(".json") else "yaml"
+    limits = limits or LoadLimits()
+    located: JsonPositions | dict[YamlPath, tuple[int, int]]
+    if language == "json":
+        parsed = load_json(source, filename=filename, limits=limits)
+        data, located, show = parsed.data, parsed.source, json_pointer
+    else:
+        document = load_yaml(source, filename=filename, limits=limits)
+        data, located, show = document.data, document.positions, format_path
+    source_info = SourceInfo(filename, located)
     problems: list[Problem] = []
 
     def problem(path: YamlPath, message: str, code: str) -> None:
-        line, column = document.locate(path)
-        problems.append(Problem(filename, line, column, format_path(path), message, code))
+        line, column = source_info.locate(path)
+        problems.append(Problem(filename, line, column, show(path), message, code))
 
-    version = document.data.get("schema_version")
-    if "schema_version" not in document.data:
+    version = data.get("schema_version")
+    if "schema_version" not in data:
         problem((), "missing 'schema_version' (this workbench reads schema_version 1)", "schema-version")
         raise ScenarioError(problems)
     if version != SCHEMA_VERSION or isinstance(version, bool):
@@ -62,11 +80,11 @@ def parse_scenario(
         raise ScenarioError(problems)
 
     try:
-        scenario = Scenario.model_validate(document.data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as error:
         for detail in error.errors(include_url=False):
-            path = _data_path(document.data, detail["loc"])
-            problem(path, _message(detail, document.data, path), f"schema:{detail['type']}")
+            path = _data_path(data, detail["loc"])
+            problem(path, _message(detail, data, path), f"schema:{detail['type']}")
         raise ScenarioError(problems) from None
 
     for ref in [*check_references(scenario), *check_files(scenario, base_dir)]:
@@ -74,7 +92,7 @@ def parse_scenario(
     if problems:
         raise ScenarioError(problems)
 
-    scenario._source = SourceInfo(filename, document.positions)
+    scenario._source = source_info
     scenario._base_dir = base_dir
     return scenario
 

@@ -86,10 +86,12 @@ class _Checker:
         if value is None or (wildcard and value == "*"):
             return
         kind = self.kinds.get(value)
+        if kind in kinds:
+            return
         wanted = " or ".join(_KIND_NAMES[k] for k in kinds)
         if kind is None:
             self.problems.append(ReferenceProblem(path, f"unknown {wanted} {quote(value)}"))
-        elif kind not in kinds:
+        else:
             self.problems.append(
                 ReferenceProblem(path, f"{quote(value)} is a {_KIND_NAMES.get(kind, kind)}, expected a {wanted}")
             )

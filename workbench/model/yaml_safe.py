@@ -39,6 +39,7 @@ __all__ = [
     "LoadLimits",
     "YamlDocument",
     "YamlPath",
+    "check_text",
     "contained_path",
     "format_path",
     "load_yaml",
@@ -237,7 +238,7 @@ def contained_path(base_dir: Path, relative: str) -> Path:
 
 def load_yaml(source: bytes | str, *, filename: str, limits: LoadLimits = LoadLimits()) -> YamlDocument:
     """Parse one YAML document whose top level is a mapping; raise ScenarioError for anything else."""
-    text = _decode(source, filename, limits)
+    text = check_text(source, filename, limits)
     return _build(text, filename, limits)
 
 
@@ -248,36 +249,39 @@ _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U0001
 _MAX_TEXT_PROBLEMS = 10
 
 
-def _decode(source: bytes | str, filename: str, limits: LoadLimits) -> str:
+def check_text(source: bytes | str, filename: str, limits: LoadLimits, *, language: str = "yaml") -> str:
+    """The text of a scenario file: within the size limit, UTF-8, no BOM, no control characters or unpaired
+    surrogates; otherwise ScenarioError at FILE:LINE:COL (codes `<language>-size`, `-encoding`,
+    `-control-char`). The YAML and JSON loaders both start here."""
     if isinstance(source, str):
         size = len(source)
         if size <= limits.max_bytes < 4 * size:  # only count UTF-8 bytes when the answer is in doubt
             size = len(source.encode("utf-8", "surrogatepass"))
         if size > limits.max_bytes:
-            raise _error(filename, 1, 1, (), _too_big(size, limits), "yaml-size")
+            raise _error(filename, 1, 1, (), _too_big(size, limits), f"{language}-size")
         text = source
     else:
         if len(source) > limits.max_bytes:
-            raise _error(filename, 1, 1, (), _too_big(len(source), limits), "yaml-size")
+            raise _error(filename, 1, 1, (), _too_big(len(source), limits), f"{language}-size")
         try:
             text = source.decode("utf-8")
         except UnicodeDecodeError as error:
             if source.startswith((b"\xff\xfe", b"\xfe\xff")):
                 message = "file is UTF-16; save it as UTF-8"
-                raise _error(filename, 1, 1, (), message, "yaml-encoding") from None
+                raise _error(filename, 1, 1, (), message, f"{language}-encoding") from None
             before = source[: error.start].decode("utf-8").removeprefix("\ufeff")
             line, column = _line_column(before, len(before))
             message = f"invalid UTF-8 byte 0x{source[error.start]:02x}"
-            raise _error(filename, line, column, (), message, "yaml-encoding") from None
+            raise _error(filename, line, column, (), message, f"{language}-encoding") from None
     text = text.removeprefix("\ufeff")
     problems = []
     for match in _NOT_PRINTABLE.finditer(text):
         line, column = _line_column(text, match.start())
         char = match.group()
         if "\ud800" <= char <= "\udfff":
-            message, code = f"unpaired surrogate U+{ord(char):04X} is not valid text", "yaml-encoding"
+            message, code = f"unpaired surrogate U+{ord(char):04X} is not valid text", f"{language}-encoding"
         else:
-            message, code = f"control character U+{ord(char):04X} is not allowed", "yaml-control-char"
+            message, code = f"control character U+{ord(char):04X} is not allowed", f"{language}-control-char"
         problems.append(Problem(filename, line, column, "", message, code))
         if len(problems) == _MAX_TEXT_PROBLEMS:
             break
