@@ -110,6 +110,19 @@ def test_generate_writes_a_valid_deterministic_scenario(tmp_path: Path) -> None:
     assert len(load_scenario(first).agents) == 50
 
 
+def test_generate_writes_json_for_a_json_file_the_same_scenario(tmp_path: Path, capsys) -> None:
+    as_yaml, as_json = tmp_path / "org.yaml", tmp_path / "org.json"
+    assert run(["generate", "--agents", "50", "--seed", "4", "-o", str(as_yaml)]) == 0
+    assert run(["generate", "--agents", "50", "--seed", "4", "-o", str(as_json)]) == 0
+    assert json.loads(as_json.read_text(encoding="utf-8"))["schema_version"] == 1
+    assert load_scenario(as_json).model_dump() == load_scenario(as_yaml).model_dump()
+    capsys.readouterr()
+    assert run(["blast-radius", str(as_json), "--top", "3", "--format", "json"]) == 0
+    from_json = capsys.readouterr().out
+    assert run(["blast-radius", str(as_yaml), "--top", "3", "--format", "json"]) == 0
+    assert capsys.readouterr().out == from_json
+
+
 def test_simulate_json_is_the_compare_table(capsys: pytest.CaptureFixture[str]) -> None:
     code = run(["simulate", SUPPORT, "--controls", "static_rbac,jit", "--replications", "2", "--format", "json"])
     assert code == 0

@@ -31,15 +31,31 @@ _DATA_ACTIONS = ("read", "write", "delete", "send", "transfer")
 _AS_OF = "2026-06-30"
 
 
-def generate_organisation(n_agents: int, *, seed: int) -> dict[str, Any]:
+BUSY_DESIGNS: tuple[dict[str, Any], ...] = (
+    {"kind": "static_rbac"},
+    {"kind": "rbac_step_up"},
+    {"kind": "jit", "token_ttl": "15m"},
+    {"kind": "intent_aware_jit", "token_ttl": "15m"},
+    {"kind": "jit", "name": "jit-5m", "token_ttl": "5m"},
+)
+"""The designs of a busy organisation: every built-in kind that needs no policy file, and a short-TTL JIT."""
+
+
+def generate_organisation(n_agents: int, *, seed: int, task_rate: str | float | None = None) -> dict[str, Any]:
     """A scenario dict for an organisation of `n_agents` agents; it validates as a `Scenario`.
 
     The dict holds only YAML-safe values (str, int, float, bool, lists, dicts), so `yaml.safe_dump` writes
-    it as a scenario file. Same `n_agents` and `seed`, same dict.
+    it as a scenario file. Same `n_agents`, `seed` and `task_rate`, same dict.
+
+    By default three agents have a task type (an estate's shape, for access analysis). With `task_rate` (a
+    rate such as `"6/h"`, or per second) the organisation is busy: every agent runs one task type at that
+    rate, whose steps use what its roles, its account's roles and its credentials grant, and the scenario
+    compares the five `BUSY_DESIGNS` with an approver pool sized for the load. Everything else is the same
+    organisation as without it: the workload draws nothing from the generator.
     """
     if n_agents < 1:
         raise ValueError("an organisation needs at least one agent")
-    return _Organisation(n_agents, np.random.default_rng(seed), seed).scenario()
+    return _Organisation(n_agents, np.random.default_rng(seed), seed).scenario(task_rate)
 
 
 def _popularity(count: int, skew: float) -> np.ndarray:
@@ -99,7 +115,7 @@ class _Organisation:
 
     # -- sections -----------------------------------------------------------------------------------------
 
-    def scenario(self) -> dict[str, Any]:
+    def scenario(self, task_rate: str | float | None = None) -> dict[str, Any]:
         humans = self.humans()
         datasets = self.datasets()
         roles = self.roles()
@@ -109,8 +125,11 @@ class _Organisation:
         agents = self.agents()
         delegations = self.delegations()
         approvals = self.approvals()
-        workload = self.workload(agents, roles)
-        return {
+        if task_rate is None:
+            workload = self.workload(agents, roles)
+        else:
+            workload = self.busy_workload(agents, roles, accounts, secrets, task_rate)
+        scenario = {
             "schema_version": 1,
             "name": f"generated-{self.n}-{self.seed}",
             "title": f"Generated organisation of {self.n} agents (seed {self.seed})",
@@ -134,6 +153,12 @@ class _Organisation:
             "controls": [{"kind": "static_rbac"}, {"kind": "jit", "token_ttl": "15m"}],
             "simulation": {"horizon": "1d", "replications": 2, "seed": self.seed},
         }
+        if task_rate is not None:
+            scenario["name"] = f"generated-{self.n}-{self.seed}-busy"
+            scenario["title"] = f"Generated organisation of {self.n} busy agents (seed {self.seed}, {task_rate})"
+            scenario["controls"] = [dict(design) for design in BUSY_DESIGNS]
+            scenario["services"] = {"approver_pools": [self.busy_pool(len(workload["task_types"]), task_rate)]}
+        return scenario
 
     def humans(self) -> list[dict[str, Any]]:
         teams = max(2, math.ceil(self.n_humans / 5))
@@ -338,6 +363,38 @@ class _Organisation:
                 break
         return {"task_types": task_types}
 
+    def busy_workload(
+        self,
+        agents: list[dict[str, Any]],
+        roles: list[dict[str, Any]],
+        accounts: list[dict[str, Any]],
+        secrets: list[dict[str, Any]],
+        task_rate: str | float,
+    ) -> dict[str, Any]:
+        """One task type per agent, of up to four steps it is granted (by its roles, its account's roles or
+        its credentials); an agent granted nothing reads the first dataset (and is denied, as it would be)."""
+        granted = {role["id"]: [p for p in role["permissions"] if p["resource"] != "*"] for role in roles}
+        account_roles = {account["id"]: account["roles"] for account in accounts}
+        grants = {secret["id"]: [p for p in secret["grants"] if p["resource"] != "*"] for secret in secrets}
+        task_types = []
+        for agent in agents:
+            held = [p for role in agent["roles"] for p in granted[role]]
+            held += [p for role in account_roles.get(agent.get("runs_as", ""), []) for p in granted[role]]
+            held += [p for credential in agent["credentials"] for p in grants[credential["secret"]]]
+            unique = list({(p["action"], p["resource"]): p for p in held}.values())[:4]
+            if not unique:
+                unique = [{"action": "read", "resource": self.dataset_ids[0]}]
+            steps = [{"action": p["action"], "resource": p["resource"], "duration": "2s"} for p in unique]
+            task_types.append({"id": f"task-{agent['id']}", "agent": agent["id"], "arrival": {"rate": task_rate}})
+            task_types[-1]["steps"] = steps
+        return {"task_types": task_types}
+
+    def busy_pool(self, task_types: int, task_rate: str | float) -> dict[str, Any]:
+        """The approver pool, with enough reviewers for every task to ask for approval at utilisation 0.5."""
+        per_second = _per_second(task_rate)
+        size = max(3, math.ceil(task_types * per_second * 300 / 0.5))
+        return {"id": "approvers", "approvers": self.human_ids[:3], "size": size, "review_time": "5m", "timeout": "1h"}
+
     def threats(self, agents: list[dict[str, Any]], tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
         threats: list[dict[str, Any]] = [
             {
@@ -367,3 +424,11 @@ class _Organisation:
                 }
             )
         return threats
+
+
+def _per_second(rate: str | float) -> float:
+    """A rate as the scenario reads it (`"6/h"`, or a number per second), in events per second."""
+    from workbench.model.workload import Arrival
+
+    arrival = Arrival.model_validate({"rate": rate})
+    return float(arrival.rate or 0.0)

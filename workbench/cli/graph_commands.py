@@ -144,18 +144,42 @@ def paths(
 def generate(
     agents: int = typer.Option(..., "--agents", "-n", min=1, max=1_000_000, help="Number of agents."),
     seed: int = typer.Option(0, "--seed", "-s", min=0, help="Seed; the same seed gives the same organisation."),
-    out_text: str = typer.Option(..., "--out", "-o", help="Scenario file to write."),
+    out_text: str = typer.Option(
+        ..., "--out", "-o", help="Scenario file to write: JSON if it ends in .json (fast to load), else YAML."
+    ),
+    busy: bool = typer.Option(
+        False, "--busy", help="Every agent runs a task type (at --task-rate), compared under five designs."
+    ),
+    task_rate: str | None = typer.Option(
+        None, "--task-rate", help="Arrival rate of every agent's tasks, e.g. 6/h (implies --busy; default 6/h)."
+    ),
 ) -> None:
     """Write a synthetic organisation (hubs, shared secrets, delegation chains) as a valid scenario."""
-    import yaml
-
     from workbench.generate import generate_organisation
     from workbench.report.atomic import atomic_write_text, check_output_file
 
     out = check_output_file(out_text)
-    document = generate_organisation(agents, seed=seed)
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    body = yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=120)
-    header = f"# Synthetic organisation: {agents} agents, seed {seed} (workbench generate).\n"
-    atomic_write_text(out, header + body)
+    rate = task_rate if task_rate is not None else ("6/h" if busy else None)
+    if rate is not None:
+        from pydantic import ValidationError
+
+        from workbench.model.workload import Arrival
+
+        try:
+            Arrival.model_validate({"rate": rate})
+        except ValidationError as error:
+            reason = error.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
+            raise typer.BadParameter(printable(reason), param_hint="--task-rate") from None
+    document = generate_organisation(agents, seed=seed, task_rate=rate)
+    if out.suffix.lower() == ".json":
+        import orjson
+
+        atomic_write_text(out, orjson.dumps(document, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n")
+    else:
+        import yaml
+
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+        body = yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=120)
+        header = f"# Synthetic organisation: {agents} agents, seed {seed} (workbench generate).\n"
+        atomic_write_text(out, header + body)
     stderr().print(f"wrote {printable(out)} ({agents} agents)", markup=False)
