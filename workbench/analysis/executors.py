@@ -1,11 +1,12 @@
 """Where independent jobs run: in this process, on a pool of spawned processes, or on a dask cluster.
 
-`simulate`, `sweep` and (through `simulate`) each report's replications spread their work through this module, so the three back-ends
-behave the same everywhere: what every job needs (`shared`) is shipped to each worker once (through the pool's
-initializer, or scattered to every dask worker), jobs are small picklable values, a failed job is run once
-more before the run gives up (bad input, a `WorkbenchError`, fails at once), and results come back in job
-order whatever order they finish in. A job's result must depend only on `shared` and the job, never on
-which worker ran it; then a run gives the same result on every back-end.
+`simulate`, `sweep` and (through `simulate`) each report's replications spread their work through this
+module, so the three back-ends behave the same everywhere: what every job needs (`shared`) is shipped to
+each worker once (through the pool's initializer, or scattered to every dask worker), jobs are small
+picklable values, a failed job is run once more before the run gives up (bad input, a `WorkbenchError`,
+fails at once), and results come back in job order whatever order they finish in. A job's result must
+depend only on `shared` and the job, never on which worker ran it; then a run gives the same result on
+every back-end.
 
 `open_executor` picks the back-end: a caller's `distributed.Client`, a `scheduler` address, a `LocalCluster`
 started here, else `DASK_SCHEDULER_ADDRESS` from the environment when no worker count was asked for, else
