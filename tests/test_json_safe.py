@@ -113,7 +113,7 @@ def test_every_value_is_located_where_it_is_written(data: dict, indent: int) -> 
 
     def walk(value: object, path: tuple[str | int, ...]) -> None:
         line, column = positions[path]
-        rest = text.splitlines()[line - 1][column - 1 :] if text else ""
+        rest = text.split("\n")[line - 1][column - 1 :]  # JSON lines end at \n only (not at U+0085)
         if not isinstance(value, dict | list):
             assert rest.startswith(json.dumps(value, ensure_ascii=False)), (path, rest)
         children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
